@@ -1,0 +1,3 @@
+module github.com/reel-sh/reel
+
+go 1.26.8
