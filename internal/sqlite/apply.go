@@ -1,0 +1,268 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/reel-sh/reel"
+)
+
+// Apply writes a batch in one transaction: it upserts the session, drops
+// the session's raw records and events at or after FromRaw and FromSeq
+// (with their full-text entries), inserts the batch's, and replaces the
+// file's cursor. Because the tail is dropped first, applying the same
+// batch twice leaves the same rows. A batch with an empty Cursor.Path
+// writes no cursor.
+//
+// EINVALID if the batch is inconsistent: no session id or source, an
+// event of another session, raw indexes or event seqs that are below
+// FromRaw/FromSeq or not strictly increasing, or a time SQLite cannot
+// hold (before 1678 or after 2262).
+func (s *Store) Apply(ctx context.Context, b *reel.Batch) error {
+	if err := validateBatch(b); err != nil {
+		return err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.wrap("apply batch", err)
+	}
+	defer conn.Close()
+	// Rows are written through the driver connection itself: database/sql
+	// converts every argument of every row, which costs as much as
+	// SQLite's own insert.
+	err = conn.Raw(func(dc any) error {
+		return applyConn(ctx, dc.(*sqlite3.SQLiteConn), b)
+	})
+	return s.wrap("apply batch", err)
+}
+
+// applyConn runs the batch's transaction on c. Statements run without
+// ctx, because the driver starts a goroutine per statement to watch a
+// cancellable context; ctx is checked between steps instead.
+func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error {
+	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE", nil); err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			c.Exec("ROLLBACK", nil)
+		}
+	}()
+	bg := context.Background()
+	exec := func(what, query string, args ...any) error {
+		nv := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		if _, err := c.ExecContext(bg, query, nv); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+
+	sk, err := upsertSession(c, &b.Session)
+	if err != nil {
+		return fmt.Errorf("session: %w", err)
+	}
+	// The full-text entries go first: an external-content index is told
+	// what to forget by feeding it the indexed text, which must still exist.
+	if err := exec("unindex events", `INSERT INTO events_fts (events_fts, rowid, body)
+		SELECT 'delete', id, body FROM event_fts_source WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
+		return err
+	}
+	if err := exec("delete events", `DELETE FROM events WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
+		return err
+	}
+	if err := exec("delete raw records", `DELETE FROM raw_records WHERE session_sk = ? AND idx >= ?`, sk, b.FromRaw); err != nil {
+		return err
+	}
+	if err := insertRaw(ctx, c, sk, b.Raw); err != nil {
+		return fmt.Errorf("insert raw records: %w", err)
+	}
+	if err := insertEvents(ctx, c, sk, b.Events); err != nil {
+		return fmt.Errorf("insert events: %w", err)
+	}
+	if len(b.Events) > 0 {
+		// One statement indexes the whole batch: after the delete above,
+		// the session's events from FromSeq on are exactly the new ones.
+		if err := exec("index events", `INSERT INTO events_fts (rowid, body)
+			SELECT id, body FROM event_fts_source WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
+			return err
+		}
+	}
+	if c := &b.Cursor; c.Path != "" {
+		var state any
+		if c.State != nil {
+			state = c.State
+		}
+		if err := exec("cursor", `INSERT OR REPLACE INTO cursors (path, source, session_id, size,
+			mod_time, head_hash, byte_offset, next_raw, next_seq, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Path, c.Source, c.SessionID, c.Size, encTime(c.ModTime), c.HeadHash, c.Offset,
+			c.NextRaw, c.NextSeq, state); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := c.Exec("COMMIT", nil); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// rowStmt is a prepared insert whose argument slice is reused row after
+// row.
+type rowStmt struct {
+	st   driver.Stmt
+	args []driver.NamedValue
+}
+
+func prepareRow(c *sqlite3.SQLiteConn, query string, n int) (*rowStmt, error) {
+	st, err := c.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	r := &rowStmt{st: st, args: make([]driver.NamedValue, n)}
+	for i := range r.args {
+		r.args[i].Ordinal = i + 1
+	}
+	return r, nil
+}
+
+func (r *rowStmt) exec() error {
+	_, err := r.st.(driver.StmtExecContext).ExecContext(context.Background(), r.args)
+	return err
+}
+
+// checkEvery is how many rows are written between checks of ctx.
+const checkEvery = 256
+
+func insertRaw(ctx context.Context, c *sqlite3.SQLiteConn, sk int64, recs []reel.RawRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	st, err := prepareRow(c, `INSERT INTO raw_records
+		(session_sk, idx, byte_offset, type, status, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)`, 7)
+	if err != nil {
+		return err
+	}
+	defer st.st.Close()
+	a := st.args
+	a[0].Value = sk
+	for i := range recs {
+		if i%checkEvery == checkEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		r := &recs[i]
+		data := r.Data
+		if data == nil {
+			data = []byte{} // the column is NOT NULL; nil binds as NULL
+		}
+		a[1].Value, a[2].Value, a[3].Value, a[4].Value, a[5].Value, a[6].Value =
+			r.Index, r.Offset, r.Type, r.Status, r.Reason, data
+		if err := st.exec(); err != nil {
+			return fmt.Errorf("record %d: %w", r.Index, err)
+		}
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, c *sqlite3.SQLiteConn, sk int64, evs []reel.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	st, err := prepareRow(c, `INSERT INTO events
+		(session_sk, seq, time, kind, role, tool, call_id, message_id, native_id, model,
+		 exit_code, is_error, duration,
+		 tok_input, tok_output, tok_cache_read, tok_cache_creation, tok_reasoning,
+		 input, raw_index, text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, 21)
+	if err != nil {
+		return err
+	}
+	defer st.st.Close()
+	a := st.args
+	a[0].Value = sk
+	for i := range evs {
+		if i%checkEvery == checkEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		e := &evs[i]
+		var exit, input driver.Value
+		if e.ExitCode != nil {
+			exit = int64(*e.ExitCode)
+		}
+		if e.Input != nil {
+			input = []byte(e.Input)
+		}
+		a[1].Value, a[2].Value, a[3].Value, a[4].Value, a[5].Value = e.Seq, encTime(e.Time), e.Kind, e.Role, e.Tool
+		a[6].Value, a[7].Value, a[8].Value, a[9].Value = e.CallID, e.MessageID, e.NativeID, e.Model
+		a[10].Value, a[11].Value, a[12].Value = exit, e.IsError, int64(e.Duration)
+		a[13].Value, a[14].Value, a[15].Value = e.Tokens.Input, e.Tokens.Output, e.Tokens.CacheRead
+		a[16].Value, a[17].Value = e.Tokens.CacheCreation, e.Tokens.Reasoning
+		a[18].Value, a[19].Value, a[20].Value = input, e.RawIndex, e.Text
+		if err := st.exec(); err != nil {
+			return fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+	}
+	return nil
+}
+
+func validateBatch(b *reel.Batch) error {
+	invalid := func(format string, args ...any) error {
+		return reel.Errorf(reel.EINVALID, "apply batch: "+format, args...)
+	}
+	if b == nil {
+		return invalid("no batch")
+	}
+	ss := &b.Session
+	switch {
+	case ss.ID == "":
+		return invalid("session has no id")
+	case ss.Source == "":
+		return invalid("session %s has no source", ss.ID)
+	case b.FromRaw < 0 || b.FromSeq < 0:
+		return invalid("negative FromRaw %d or FromSeq %d", b.FromRaw, b.FromSeq)
+	case !storable(ss.StartedAt) || !storable(ss.EndedAt):
+		return invalid("session %s: time out of range", ss.ID)
+	case b.Cursor.Path != "" && b.Cursor.SessionID != "" && b.Cursor.SessionID != ss.ID:
+		return invalid("cursor of %s names session %s, batch is for %s", b.Cursor.Path, b.Cursor.SessionID, ss.ID)
+	case !storable(b.Cursor.ModTime):
+		return invalid("cursor of %s: time out of range", b.Cursor.Path)
+	}
+	next := b.FromRaw
+	for i := range b.Raw {
+		r := &b.Raw[i]
+		if r.Index < next {
+			return invalid("raw record %d: index below %d (FromRaw or the previous record)", r.Index, next)
+		}
+		next = r.Index + 1
+	}
+	next = b.FromSeq
+	for i := range b.Events {
+		e := &b.Events[i]
+		switch {
+		case e.SessionID != ss.ID:
+			return invalid("event %d belongs to session %q, batch is for %s", e.Seq, e.SessionID, ss.ID)
+		case e.Seq < next:
+			return invalid("event %d: seq below %d (FromSeq or the previous event)", e.Seq, next)
+		case !storable(e.Time):
+			return invalid("event %d: time out of range", e.Seq)
+		}
+		next = e.Seq + 1
+	}
+	return nil
+}
