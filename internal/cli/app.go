@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/config"
+	"github.com/reel-sh/reel/internal/ingest"
+	"github.com/reel-sh/reel/internal/sqlite"
+	"github.com/reel-sh/reel/internal/syncer"
+)
+
+// App is the lazy dependency factory that every command shares: config and
+// store are opened on first use, once.
+type App struct {
+	Streams *Streams
+	// env overrides the process environment (the demo runs with its own
+	// REEL_HOME and HOME).
+	env   map[string]string
+	cfg   *config.Config
+	store *sqlite.Store
+}
+
+// Getenv reads the environment, overrides first.
+func (a *App) Getenv(k string) string {
+	if v, ok := a.env[k]; ok {
+		return v
+	}
+	return os.Getenv(k)
+}
+
+// Config loads the configuration once.
+func (a *App) Config() (*config.Config, error) {
+	if a.cfg == nil {
+		c, err := config.Load(a.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		a.cfg = c
+	}
+	return a.cfg, nil
+}
+
+// Store opens the configured store once.
+func (a *App) Store(ctx context.Context) (reel.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	c, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	if u := c.Store.URL; strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		return nil, reel.Errorf(reel.EUNSUPPORT, "this reel cannot open a PostgreSQL store yet").
+			WithHint("unset REEL_STORE or [store] url to use the embedded SQLite store")
+	}
+	if err := c.Paths.EnsureDirs(); err != nil {
+		return nil, err
+	}
+	s, err := sqlite.Open(ctx, c.DatabasePath())
+	if err != nil {
+		return nil, err
+	}
+	a.store = s
+	return s, nil
+}
+
+// Close releases what the app opened.
+func (a *App) Close() error {
+	if a.store != nil {
+		return a.store.Close()
+	}
+	return nil
+}
+
+// importers lists every importer reel has, wired explicitly.
+func importers() []reel.Importer {
+	return []reel.Importer{ingest.NewClaude(), ingest.NewCodex()}
+}
+
+// sourceNames lists the sources reel knows, for flag help and completion.
+func sourceNames() []string {
+	var names []string
+	for _, imp := range importers() {
+		names = append(names, imp.Source())
+	}
+	return names
+}
+
+// Sources returns the enabled sources with their folders, narrowed to
+// only when it is not empty.
+func (a *App) Sources(only []string) ([]syncer.Source, error) {
+	c, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, s := range only {
+		want[s] = true
+	}
+	var out []syncer.Source
+	for _, imp := range importers() {
+		name := imp.Source()
+		if len(only) > 0 && !want[name] {
+			continue
+		}
+		delete(want, name)
+		if !c.Enabled(name) && len(only) == 0 {
+			continue
+		}
+		out = append(out, syncer.Source{Importer: imp, Root: c.SourceRoot(name, a.Getenv)})
+	}
+	for name := range want {
+		return nil, reel.Errorf(reel.EINVALID, "unknown source %q", name).
+			WithHint("sources: " + strings.Join(sourceNames(), ", "))
+	}
+	return out, nil
+}

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/reel-sh/reel"
+)
+
+// writeJSON prints v as indented JSON: the --json output of every command.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// parseTime reads a --since/--until value: a duration back from now ("90m",
+// "36h", "7d", "2w"), a date ("2026-01-02", local time) or RFC 3339.
+func parseTime(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if n := len(s); n > 1 {
+		if v, err := strconv.Atoi(s[:n-1]); err == nil && v >= 0 {
+			switch s[n-1] {
+			case 'd':
+				return now.AddDate(0, 0, -v), nil
+			case 'w':
+				return now.AddDate(0, 0, -7*v), nil
+			}
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		loc := time.Local
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, reel.Errorf(reel.EINVALID, "cannot read time %q", s).
+		WithHint(`use a duration back from now (90m, 36h, 7d, 2w), a date (2026-01-02) or RFC 3339`)
+}
+
+// timeFilter parses --since and --until into f.
+func timeFilter(f *reel.Filter, since, until string) error {
+	now := time.Now()
+	var err error
+	if f.Since, err = parseTime(since, now); err != nil {
+		return err
+	}
+	if f.Until, err = parseTime(until, now); err != nil {
+		return err
+	}
+	return nil
+}
+
+// clock formats a time for tables: the time of day for today, else a date.
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	t = t.Local()
+	now := time.Now()
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04")
+	}
+	if t.Year() == now.Year() {
+		return t.Format("Jan 02 15:04")
+	}
+	return t.Format("2006-01-02")
+}
+
+// humanBytes formats a byte count.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// humanCount formats an integer with thousands separators.
+func humanCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// truncate cuts s to at most n runes on one line, marking the cut.
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// projectName is the last element of a project path, for narrow columns.
+func projectName(p string) string {
+	if p == "" {
+		return "-"
+	}
+	return filepath.Base(p)
+}
+
+// highlight paints the highlighted ranges of a snippet.
+func highlight(s *Streams, text string, ranges [][2]int) string {
+	if len(ranges) == 0 {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, r := range ranges {
+		if r[0] < last || r[1] > len(text) || r[0] > r[1] {
+			continue
+		}
+		b.WriteString(text[last:r[0]])
+		if s.color {
+			b.WriteString(s.Paint(styleMatch, text[r[0]:r[1]]))
+		} else {
+			b.WriteString("[" + text[r[0]:r[1]] + "]")
+		}
+		last = r[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}

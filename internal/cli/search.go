@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/reel-sh/reel"
+	"github.com/spf13/cobra"
+)
+
+type searchOptions struct {
+	app          *App
+	query        string
+	sources      []string
+	project      string
+	since, until string
+	kinds, roles []string
+	session      string
+	limit        int
+	json         bool
+}
+
+func newSearchCmd(app *App) *cobra.Command {
+	opts := &searchOptions{app: app}
+	cmd := &cobra.Command{
+		Use:   "search QUERY...",
+		Short: "Full-text search over every session's events",
+		Long: `Search finds events by their text, best match first.
+
+Query syntax: words must all match; "quoted phrases" match in order; migrat*
+matches a prefix; AND, OR and NOT (in capitals) and -word combine them, with
+parentheses. Punctuation is searched as text, so any query is valid. Very
+common words return the newest matches first.`,
+		Example: `  reel search flaky migration
+  reel search '"connection refused"' --source codex --since 2026-01-01 --limit 20
+  reel search 'migrat* -rollback' --project myapp --kind tool_call
+  reel search ENOSPC --json | jq '.[0].session_id'`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &usageError{fmt.Errorf("search needs a query\nrun 'reel search --help' for usage")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.query = strings.Join(args, " ")
+			return runSearch(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.sources, "source", nil, sourceList())
+	f.StringVar(&opts.project, "project", "", "project path contains this text (case-insensitive)")
+	f.StringVar(&opts.since, "since", "", "events since: 7d, 36h, 2026-01-02 or RFC 3339")
+	f.StringVar(&opts.until, "until", "", "events before: same forms as --since")
+	f.StringSliceVar(&opts.kinds, "kind", nil, "event kind: message, reasoning, tool_call, tool_result, system, summary, other")
+	f.StringSliceVar(&opts.roles, "role", nil, "role: user, assistant, system, tool")
+	f.StringVar(&opts.session, "session", "", "only this session (id or unique prefix)")
+	f.IntVar(&opts.limit, "limit", 20, "at most this many hits")
+	f.BoolVar(&opts.json, "json", false, "print hits as JSON")
+	cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(sourceNames(), cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{
+		reel.KindMessage, reel.KindReasoning, reel.KindToolCall, reel.KindToolResult, reel.KindSystem, reel.KindSummary, reel.KindOther,
+	}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions([]string{
+		reel.RoleUser, reel.RoleAssistant, reel.RoleSystem, reel.RoleTool,
+	}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runSearch(ctx context.Context, opts *searchOptions) error {
+	s := opts.app.Streams
+	if opts.limit <= 0 {
+		return reel.Errorf(reel.EINVALID, "--limit must be at least 1")
+	}
+	q := reel.SearchQuery{
+		Query: reel.ParseQuery(opts.query),
+		Filter: reel.Filter{Sources: splitList(opts.sources), Project: opts.project,
+			Kinds: splitList(opts.kinds), Roles: splitList(opts.roles), Limit: opts.limit},
+	}
+	if err := timeFilter(&q.Filter, opts.since, opts.until); err != nil {
+		return err
+	}
+	store, err := opts.app.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.session != "" {
+		sess, err := store.Session(ctx, opts.session)
+		if err != nil {
+			return err
+		}
+		q.Filter.SessionID = sess.ID
+	}
+	hits, err := store.Search(ctx, q)
+	if err != nil {
+		return err
+	}
+	if opts.json {
+		if hits == nil {
+			hits = []reel.Hit{}
+		}
+		return writeJSON(s.Out, hits)
+	}
+	if q.Query.Empty() {
+		fmt.Fprintf(s.Err, "Nothing to search for in %q: a query needs a word with a letter or digit that is not excluded.\n", opts.query)
+		return nil
+	}
+	if len(hits) == 0 {
+		fmt.Fprintf(s.Err, "No matches for %s.\n", q.Query.String())
+		return nil
+	}
+	for _, h := range hits {
+		what := h.Kind
+		if h.Tool != "" {
+			what += " " + h.Tool
+		} else if h.Role != "" {
+			what += " " + h.Role
+		}
+		fmt.Fprintf(s.Out, "%s %s  %s  %s  %s  %s\n",
+			s.Paint(styleCyan, reel.ShortID(h.SessionID)), s.Paint(styleDim, fmt.Sprintf("#%d", h.Seq)),
+			clock(h.Time), h.Source, s.Paint(styleBlue, what),
+			s.Paint(styleDim, projectName(h.Project)+" · "+truncate(h.Title, 50)))
+		fmt.Fprintf(s.Out, "    %s\n", highlight(s, strings.ReplaceAll(h.Snippet, "\n", " "), h.Highlights))
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/config"
+	"github.com/reel-sh/reel/internal/syncer"
+	"github.com/spf13/cobra"
+)
+
+type statusOptions struct {
+	app  *App
+	json bool
+}
+
+// statusReport is reel status --json.
+type statusReport struct {
+	Paths    config.Paths    `json:"paths"`
+	Config   string          `json:"config_file,omitempty"`
+	Store    reel.StoreStats `json:"store"`
+	Sources  []sourceStatus  `json:"sources"`
+	LastSync *syncer.Record  `json:"last_sync"`
+}
+
+type sourceStatus struct {
+	Source  string `json:"source"`
+	Root    string `json:"root"`
+	Found   bool   `json:"found"`
+	Enabled bool   `json:"enabled"`
+	reel.SourceStats
+}
+
+func newStatusCmd(app *App) *cobra.Command {
+	opts := &statusOptions{app: app}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the store, what it holds per source, and the last sync",
+		Example: `  reel status
+  reel status --json | jq .last_sync`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), opts) },
+	}
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
+	return cmd
+}
+
+func runStatus(ctx context.Context, opts *statusOptions) error {
+	app, s := opts.app, opts.app.Streams
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	store, err := app.Store(ctx)
+	if err != nil {
+		return err
+	}
+	stats, err := store.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	last, err := syncer.ReadRecord(cfg.Paths.LastSync())
+	if err != nil {
+		return err
+	}
+	rep := statusReport{Paths: cfg.Paths, Config: cfg.File, Store: stats, LastSync: last}
+	for _, imp := range importers() {
+		name := imp.Source()
+		st := sourceStatus{Source: name, Root: cfg.SourceRoot(name, app.Getenv), Enabled: cfg.Enabled(name)}
+		st.SourceStats.Source = name
+		if fi, err := os.Stat(st.Root); err == nil && fi.IsDir() {
+			st.Found = true
+		}
+		for _, ss := range stats.Sources {
+			if ss.Source == name {
+				st.SourceStats = ss
+			}
+		}
+		rep.Sources = append(rep.Sources, st)
+	}
+	if opts.json {
+		return writeJSON(s.Out, rep)
+	}
+	fmt.Fprintf(s.Out, "%s %s (%s, %s)\n", s.Paint(styleBold, "Store:"), stats.Location, stats.Driver, humanBytes(stats.SizeBytes))
+	if cfg.File != "" {
+		fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleBold, "Config:"), cfg.File)
+	}
+	fmt.Fprintln(s.Out)
+	fmt.Fprintf(s.Out, "%-12s %9s %11s %13s %8s  %s\n", "SOURCE", "SESSIONS", "EVENTS", "UNRECOGNISED", "INVALID", "FOLDER")
+	for _, st := range rep.Sources {
+		folder := st.Root
+		switch {
+		case !st.Enabled:
+			folder += " (disabled)"
+		case !st.Found:
+			folder += " (not found)"
+		}
+		fmt.Fprintf(s.Out, "%-12s %9s %11s %13s %8s  %s\n", st.Source, humanCount(st.Sessions), humanCount(st.Events),
+			humanCount(st.Unrecognised), humanCount(st.Invalid), folder)
+	}
+	fmt.Fprintln(s.Out)
+	if last == nil {
+		fmt.Fprintln(s.Out, "Last sync: never. Run 'reel sync'.")
+		return nil
+	}
+	outcome := last.Outcome
+	switch outcome {
+	case syncer.OutcomeOK:
+		outcome = s.Paint(styleGreen, outcome)
+	case syncer.OutcomePartial:
+		outcome = s.Paint(styleYellow, outcome)
+	default:
+		outcome = s.Paint(styleRed, outcome)
+	}
+	ago := time.Since(last.FinishedAt).Round(time.Second)
+	fmt.Fprintf(s.Out, "%s %s (%s ago), took %s, %s\n", s.Paint(styleBold, "Last sync:"),
+		last.FinishedAt.Local().Format(time.DateTime), ago, time.Duration(last.Duration).Round(time.Millisecond), outcome)
+	fmt.Fprintf(s.Out, "  %d files seen: %d new, %d appended, %d rewritten, %d unchanged\n",
+		last.FilesSeen, last.FilesNew, last.FilesAppended, last.FilesRewritten, last.FilesUnchanged)
+	fmt.Fprintf(s.Out, "  %d sessions inserted, %d updated, %s events inserted\n",
+		last.SessionsInserted, last.SessionsUpdated, humanCount(last.EventsInserted))
+	if last.SkippedRecords+int64(last.SkippedFiles)+last.RepairedRecords > 0 {
+		fmt.Fprintf(s.Out, "  %d records skipped, %d repaired, %d files skipped:\n", last.SkippedRecords, last.RepairedRecords, last.SkippedFiles)
+		for i, is := range last.Issues {
+			if i == 10 {
+				fmt.Fprintf(s.Out, "    … %d more in reel status --json\n", len(last.Issues)-10+last.IssuesOmitted)
+				break
+			}
+			fmt.Fprintf(s.Out, "    %s\n", is)
+		}
+	}
+	if last.Error != "" {
+		fmt.Fprintf(s.Out, "  error: %s\n", last.Error)
+	}
+	return nil
+}

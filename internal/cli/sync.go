@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/lockfile"
+	"github.com/reel-sh/reel/internal/syncer"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+)
+
+type syncOptions struct {
+	app     *App
+	sources []string
+	dryRun  bool
+	noWait  bool
+	json    bool
+	quiet   bool
+}
+
+func newSyncCmd(app *App) *cobra.Command {
+	opts := &syncOptions{app: app}
+	cmd := &cobra.Command{
+		Use:   "sync [SOURCE...]",
+		Short: "Ingest new agent sessions into the store",
+		Long: `Sync finds every source's session folder (~/.claude/projects, ~/.codex/sessions,
+or the paths in config.toml) and ingests what is new: new files whole, appended
+files from where the last sync stopped. A warm re-sync of unchanged files only
+stats them. One sync runs at a time per store; a second one waits and says who
+holds the lock. Records that cannot be read are kept raw, skipped and listed.`,
+		Example: `  reel sync
+  reel sync codex
+  reel sync --dry-run
+  reel sync --no-wait --json`,
+		ValidArgs: sourceNames(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.sources = args
+			return runSync(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "read everything and report what would change, writing nothing")
+	cmd.Flags().BoolVar(&opts.noWait, "no-wait", false, "exit 0 at once if another sync is running")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the sync record as JSON")
+	return cmd
+}
+
+func runSync(ctx context.Context, opts *syncOptions) error {
+	app, s := opts.app, opts.app.Streams
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	sources, err := app.Sources(opts.sources)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Paths.EnsureDirs(); err != nil {
+		return err
+	}
+	self := lockfile.Self("reel sync")
+	var lock *lockfile.Lock
+	if opts.noWait {
+		var holder lockfile.Holder
+		lock, holder, err = lockfile.TryAcquire(cfg.Paths.SyncLock(), self)
+		if err != nil {
+			return err
+		}
+		if lock == nil {
+			fmt.Fprintf(s.Err, "reel: a sync is already running (%s); not waiting\n", holder)
+			if opts.json {
+				return writeJSON(s.Out, map[string]any{"outcome": "skipped", "holder": holder})
+			}
+			return nil
+		}
+	} else {
+		lock, err = lockfile.Acquire(ctx, cfg.Paths.SyncLock(), self, func(h lockfile.Holder) {
+			fmt.Fprintf(s.Err, "reel: waiting for the sync already running (%s)...\n", h)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	defer lock.Release()
+
+	store, err := app.Store(ctx)
+	if err != nil {
+		return err
+	}
+	var bar *progressbar.ProgressBar
+	progress := func(p syncer.Progress) {
+		if bar == nil {
+			bar = progressbar.NewOptions(p.FilesTotal,
+				progressbar.OptionSetWriter(s.Err),
+				progressbar.OptionSetDescription("syncing"),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetPredictTime(true),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+			)
+		}
+		bar.Set(p.FilesDone)
+	}
+	opt := syncer.Options{
+		Store: store, Sources: sources, DryRun: opts.dryRun, MaxLineBytes: cfg.Sync.MaxLineBytes,
+	}
+	if s.IsStderrTTY() && !opts.json && !opts.quiet {
+		opt.Progress = progress
+	}
+	rec, runErr := syncer.Run(ctx, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if !opts.dryRun {
+		if err := syncer.WriteRecord(cfg.Paths.LastSync(), rec); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if opts.json {
+		if err := writeJSON(s.Out, rec); err != nil {
+			return err
+		}
+	} else if !opts.quiet {
+		printSyncRecord(s, rec)
+	}
+	return runErr
+}
+
+func printSyncRecord(s *Streams, r *syncer.Record) {
+	verb := "Synced"
+	if r.DryRun {
+		verb = "Dry run: would sync"
+	}
+	for _, src := range r.Sources {
+		if !src.Found {
+			fmt.Fprintf(s.Out, "%s %s: no sessions folder at %s\n", s.Paint(styleDim, "·"), src.Source, src.Root)
+		}
+	}
+	events := "events"
+	if r.DryRun {
+		events = "events to add"
+	}
+	fmt.Fprintf(s.Out, "%s %d files (%d new, %d appended, %d rewritten, %d unchanged): %s %s in %s\n",
+		verb, r.FilesSeen, r.FilesNew, r.FilesAppended, r.FilesRewritten, r.FilesUnchanged,
+		humanCount(r.EventsInserted), events, time.Duration(r.Duration).Round(time.Millisecond))
+	if n := r.SkippedRecords + int64(r.SkippedFiles) + r.RepairedRecords; n > 0 {
+		fmt.Fprintf(s.Out, "%s %d records skipped, %d repaired, %d files skipped:\n",
+			s.Paint(styleYellow, "!"), r.SkippedRecords, r.RepairedRecords, r.SkippedFiles)
+		for i, is := range r.Issues {
+			if i == 10 {
+				fmt.Fprintf(s.Out, "  … %d more: reel status --json\n", len(r.Issues)-10+r.IssuesOmitted)
+				break
+			}
+			fmt.Fprintf(s.Out, "  %s\n", is)
+		}
+	}
+	if r.Error != "" {
+		fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleRed, "sync "+r.Outcome+":"), r.Error)
+	}
+}
+
+// sourceList is the help text for --source.
+func sourceList() string {
+	return "source: " + strings.Join(sourceNames(), ", ") + " (repeat or comma-separate)"
+}
+
+var _ = reel.SourceCodex

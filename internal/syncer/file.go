@@ -1,0 +1,383 @@
+package syncer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+	"unicode/utf8"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/reel-sh/reel"
+)
+
+// headBytes is how much of a file's start is hashed to tell an append from
+// a rewrite.
+const headBytes = 4096
+
+type change int
+
+const (
+	changeNone change = iota
+	changeNew
+	changeAppend
+	changeRewrite
+	changeSkipped
+)
+
+type fileResult struct {
+	path    string
+	source  string
+	change  change
+	records int64
+	bytes   int64
+	events  int64
+	issues  []Issue
+	err     error // fatal for the whole sync (the store failed)
+}
+
+// syncFile brings one file's new records into the store. Problems with the
+// file itself are issues; only store failures are errors.
+func syncFile(ctx context.Context, opt Options, imp reel.Importer, f reel.SourceFile) (res fileResult) {
+	res = fileResult{path: f.Path, source: f.Source, change: changeSkipped}
+	skipFile := func(reason string) fileResult {
+		res.change = changeSkipped
+		res.issues = append(res.issues, Issue{Path: f.Path, Reason: reason, Action: "skipped"})
+		return res
+	}
+	if imp == nil {
+		return skipFile("no importer for source " + f.Source)
+	}
+	fi, err := os.Stat(f.Path)
+	if err != nil {
+		return skipFile(describeOSError(err))
+	}
+	cur, err := opt.Store.Cursor(ctx, f.Path)
+	fresh := reel.ErrorCode(err) == reel.ENOTFOUND
+	if err != nil && !fresh {
+		res.err = fmt.Errorf("read cursor of %s: %w", f.Path, err)
+		return res
+	}
+	if !fresh && cur.Size == fi.Size() && cur.ModTime.Equal(fi.ModTime().UTC()) {
+		res.change = changeNone
+		return res
+	}
+
+	file, err := os.Open(f.Path)
+	if err != nil {
+		return skipFile(describeOSError(err))
+	}
+	defer file.Close()
+
+	size := fi.Size()
+
+	// Decide where to start: a fresh file and a rewritten one from the top,
+	// an appended one from the cursor. Compressed files are never appended
+	// to in place, so any change reads them whole.
+	start := reel.Cursor{Path: f.Path, Source: f.Source}
+	res.change = changeNew
+	if !fresh {
+		res.change = changeRewrite
+		start.SessionID = cur.SessionID
+		if !f.Compressed && size >= cur.Offset {
+			h, err := headHash(file, cur.Offset)
+			if err != nil {
+				return skipFile("read head: " + describeOSError(err))
+			}
+			if h == cur.HeadHash {
+				res.change = changeAppend
+				start = cur
+			}
+		}
+	}
+
+	p, err := imp.NewParser(f, start.State)
+	if err != nil {
+		if start.State == nil {
+			return skipFile("start parser: " + err.Error())
+		}
+		// State from an older reel: read the file again from the top.
+		res.change = changeRewrite
+		start = reel.Cursor{Path: f.Path, Source: f.Source, SessionID: cur.SessionID}
+		if p, err = imp.NewParser(f, nil); err != nil {
+			return skipFile("start parser: " + err.Error())
+		}
+	}
+	var r io.Reader = file
+	if f.Compressed {
+		zr, err := zstd.NewReader(file, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return skipFile("open zstd stream: " + err.Error())
+		}
+		defer zr.Close()
+		r = zr
+		// A compressed file is read whole; skip what was consumed.
+		if _, err := io.CopyN(io.Discard, zr, start.Offset); err != nil {
+			return skipFile("read zstd stream: " + err.Error())
+		}
+	} else if _, err := file.Seek(start.Offset, io.SeekStart); err != nil {
+		return skipFile("seek: " + describeOSError(err))
+	}
+
+	w := &fileWriter{
+		opt: opt, file: f, fh: file, compressed: f.Compressed, parser: p, res: &res,
+		pos:   start,
+		batch: &reel.Batch{FromRaw: start.NextRaw, FromSeq: start.NextSeq},
+	}
+	startSeq := start.NextSeq
+	readErr := w.readLines(ctx, newLineReader(r, opt.MaxLineBytes))
+	if readErr == nil {
+		end := w.pos
+		end.Size, end.ModTime = size, fi.ModTime().UTC()
+		readErr = w.flush(ctx, end, true)
+	}
+	res.events = w.pos.NextSeq - startSeq
+	if w.tailSeq >= 0 {
+		res.events = w.tailSeq - startSeq + w.tailEvents
+	}
+	if readErr != nil {
+		var se *storeError
+		if errors.As(readErr, &se) || errors.Is(readErr, context.Canceled) {
+			res.err = readErr
+			return res
+		}
+		// The file broke mid-read (vanished, I/O error): what was committed
+		// stays, and the next sync resumes from there.
+		res.issues = append(res.issues, Issue{Path: f.Path, Reason: readErr.Error(), Action: "skipped"})
+		if res.change == changeNew {
+			res.change = changeSkipped
+		}
+	}
+	return res
+}
+
+// storeError marks a failure of the store, which stops the whole sync.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// fileWriter turns one file's lines into batches.
+type fileWriter struct {
+	opt        Options
+	file       reel.SourceFile
+	fh         *os.File
+	compressed bool
+	parser     reel.Parser
+	res        *fileResult
+	// pos is the cursor after the last terminated line.
+	pos   reel.Cursor
+	batch *reel.Batch
+	// batchBytes bounds the raw bytes held before a flush.
+	batchBytes int64
+	// tailSeq is the first seq of an unterminated last line's events, or
+	// -1; tailEvents counts them.
+	tailSeq, tailEvents int64
+	sessionID           string
+}
+
+func (w *fileWriter) readLines(ctx context.Context, lr *lineReader) error {
+	w.tailSeq = -1
+	w.sessionID = w.pos.SessionID
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !l.terminated {
+			return w.tail(l)
+		}
+		w.line(l)
+		if len(w.batch.Events) >= w.opt.BatchEvents || w.batchBytes >= 16<<20 {
+			if err := w.flush(ctx, w.pos, false); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// line parses one terminated line and advances pos past it.
+func (w *fileWriter) line(l line) {
+	n := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq)
+	w.pos.Offset += l.size
+	w.pos.NextRaw++
+	w.pos.NextSeq += n
+}
+
+// tail handles a last line with no terminator. Its records are written so
+// that search and export see them, but the cursor stays before it, with the
+// parser state from before it: the next sync reads it again, whole, once
+// the writer has finished it.
+func (w *fileWriter) tail(l line) error {
+	state, err := w.parser.State()
+	if err != nil {
+		return fmt.Errorf("save parser state: %w", err)
+	}
+	w.pos.State = state
+	w.tailSeq = w.pos.NextSeq
+	w.tailEvents = w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq)
+	return nil
+}
+
+// record parses one line into the batch and returns its event count.
+func (w *fileWriter) record(l line, idx, off, seq int64) int64 {
+	w.res.records++
+	w.res.bytes += l.size
+	rec := reel.RawRecord{Index: idx, Offset: off, Data: l.data}
+	issue := func(reason, action string) {
+		w.res.issues = append(w.res.issues, Issue{Path: w.file.Path, Line: idx + 1, Reason: reason, Action: action})
+	}
+	var events []reel.Event
+	switch {
+	case l.data == nil:
+		rec.Status, rec.Reason = reel.RecordInvalid, fmt.Sprintf("line of %d bytes exceeds %d bytes; not stored", l.size, maxRawBytes)
+		issue(rec.Reason, "skipped")
+	case l.tooLong:
+		rec.Status, rec.Reason = reel.RecordInvalid, fmt.Sprintf("line of %d bytes exceeds the %d-byte parse limit (sync.max_line_bytes); kept raw", l.size, w.opt.MaxLineBytes)
+		issue(rec.Reason, "skipped")
+	case len(bytes.TrimSpace(l.data)) == 0:
+		rec.Status, rec.Type = reel.RecordOK, "blank"
+	default:
+		if !utf8.Valid(l.data) {
+			issue("invalid UTF-8; read with U+FFFD in its place", "repaired")
+		}
+		var err error
+		events, err = w.parser.Parse(&rec)
+		if err != nil {
+			events = nil
+			rec.Status, rec.Reason = reel.RecordInvalid, err.Error()
+			if !l.terminated {
+				issue("incomplete last line: "+err.Error()+"; read again when the file grows", "retry")
+			} else {
+				issue(err.Error(), "skipped")
+			}
+		}
+		if rec.Status == "" {
+			rec.Status = reel.RecordOK
+		}
+	}
+	for i := range events {
+		e := &events[i]
+		e.Seq = seq + int64(i)
+		e.RawIndex = idx
+		if !storable(e.Time) {
+			issue(fmt.Sprintf("timestamp %s out of range; stored without a time", e.Time.Format(time.RFC3339)), "repaired")
+			e.Time = time.Time{}
+		}
+	}
+	w.batch.Raw = append(w.batch.Raw, rec)
+	w.batch.Events = append(w.batch.Events, events...)
+	w.batchBytes += int64(len(l.data))
+	return int64(len(events))
+}
+
+// flush commits the batch with cur as the file's cursor.
+func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) error {
+	if !last {
+		st, err := w.parser.State()
+		if err != nil {
+			return fmt.Errorf("save parser state: %w", err)
+		}
+		cur.State = st
+		// A mid-file cursor must not look complete: the size stays unset
+		// until the last batch, so a crash here means a resume from Offset.
+		cur.Size, cur.ModTime = -1, time.Time{}
+	} else if w.tailSeq < 0 {
+		st, err := w.parser.State()
+		if err != nil {
+			return fmt.Errorf("save parser state: %w", err)
+		}
+		cur.State = st
+	}
+	if !w.compressed {
+		// The head hash covers the bytes consumed, so the next sync can tell
+		// an append (same head) from a rewrite.
+		h, err := headHash(w.fh, cur.Offset)
+		if err != nil {
+			return fmt.Errorf("read head: %w", err)
+		}
+		cur.HeadHash = h
+	}
+	s := w.parser.Session()
+	if s.NativeID == "" {
+		s.NativeID = w.file.NativeID
+	}
+	if s.ParentID == "" && w.file.ParentNativeID != "" {
+		s.ParentID = reel.SessionID(w.file.Source, w.file.ParentNativeID)
+	}
+	s.Source = w.file.Source
+	if w.sessionID == "" {
+		w.sessionID = reel.SessionID(s.Source, s.NativeID)
+	}
+	s.ID = w.sessionID
+	s.Path = w.file.Path
+	s.EventCount = w.pos.NextSeq
+	if w.tailSeq >= 0 {
+		s.EventCount = w.tailSeq + w.tailEvents
+	}
+	if s.Host == "" {
+		s.Host = w.opt.Host
+	}
+	if s.Status == "" {
+		s.Status = reel.StatusCompleted
+	}
+	if !storable(s.StartedAt) {
+		s.StartedAt = time.Time{}
+	}
+	if !storable(s.EndedAt) {
+		s.EndedAt = time.Time{}
+	}
+	cur.SessionID = s.ID
+	for i := range w.batch.Events {
+		w.batch.Events[i].SessionID = s.ID
+	}
+	b := w.batch
+	b.Session, b.Cursor = s, cur
+	if !w.opt.DryRun {
+		if err := w.opt.Store.Apply(ctx, b); err != nil {
+			return &storeError{fmt.Errorf("write %s: %w", w.file.Path, err)}
+		}
+	}
+	w.batch = &reel.Batch{FromRaw: w.pos.NextRaw, FromSeq: w.pos.NextSeq}
+	w.batchBytes = 0
+	return nil
+}
+
+// storable reports whether t can be stored exactly: the zero time, or a
+// time within int64 nanoseconds of the Unix epoch.
+func storable(t time.Time) bool {
+	return t.IsZero() || (t.Year() > 1678 && t.Year() < 2262)
+}
+
+// headHash hashes the first min(headBytes, n) bytes of f.
+func headHash(f *os.File, n int64) (string, error) {
+	head := make([]byte, max(0, min(headBytes, n)))
+	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	h := sha256.Sum256(head)
+	return hex.EncodeToString(h[:16]), nil
+}
+
+// describeOSError turns a file error into a short reason.
+func describeOSError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "file vanished before it could be read"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
