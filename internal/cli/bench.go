@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/bench"
@@ -20,6 +21,7 @@ type benchOptions struct {
 	dir     string
 	seed    int64
 	json    bool
+	cpuProf string
 }
 
 func newBenchCmd(app *App) *cobra.Command {
@@ -41,6 +43,7 @@ is found exactly as often as it was planted. It never touches your own store.`,
 	cmd.Flags().StringVar(&opts.dir, "dir", "", "folder for the corpus and store (default: a temporary folder, removed after)")
 	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "corpus seed")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the report as JSON")
+	cmd.Flags().StringVar(&opts.cpuProf, "cpuprofile", "", "write a CPU profile of the ingest to this file")
 	return cmd
 }
 
@@ -71,6 +74,17 @@ func runBench(ctx context.Context, opts *benchOptions) error {
 		Events: opts.events, Seed: opts.seed, Dir: dir, Queries: opts.queries,
 		Store: func() reel.Store { return store },
 		Ingest: func(ctx context.Context, home string) (bench.IngestResult, error) {
+			if opts.cpuProf != "" {
+				f, err := os.Create(opts.cpuProf)
+				if err != nil {
+					return bench.IngestResult{}, err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return bench.IngestResult{}, err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			rec, err := syncer.Run(ctx, syncer.Options{Store: store, Sources: []syncer.Source{
 				{Importer: ingest.NewClaude(), Root: home + "/.claude/projects"},
 				{Importer: ingest.NewCodex(), Root: home + "/.codex/sessions"},

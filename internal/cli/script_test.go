@@ -1,0 +1,45 @@
+package cli_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/cli"
+	"github.com/reel-sh/reel/internal/testenv"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"reel": func() {
+			os.Exit(cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
+	})
+}
+
+// TestScript runs the end-to-end scripts in testdata/script: the real
+// binary's code, real files, a real store under $WORK.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join(testenv.RepoRoot(t), "testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
+			env.Setenv("REEL_HOME", filepath.Join(env.WorkDir, "reel"))
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("FIXTURES", os.Getenv("REEL_FIXTURES"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// sessionid VAR SOURCE NATIVE_ID sets VAR to the session's id.
+			"sessionid": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: sessionid VAR SOURCE NATIVE_ID")
+				}
+				ts.Setenv(args[0], reel.SessionID(args[1], args[2]))
+			},
+		},
+	})
+}
