@@ -107,9 +107,11 @@ type StoreStats struct {
 // Implementations are safe for concurrent use by several goroutines and
 // several processes.
 type Store interface {
-	// Apply writes a batch atomically. Writing the same batch twice leaves
-	// the store as writing it once. EINVALID if the batch is inconsistent.
-	Apply(ctx context.Context, b *Batch) error
+	// Apply writes batches atomically, all in one transaction: several
+	// small batches are much cheaper together than one by one. Writing the
+	// same batch twice leaves the store as writing it once. EINVALID if a
+	// batch is inconsistent, and then nothing is written.
+	Apply(ctx context.Context, bs ...*Batch) error
 
 	// Cursor returns the cursor of the source file at path.
 	// ENOTFOUND if the file was never synced.

@@ -10,7 +10,7 @@ import (
 	"github.com/reel-sh/reel"
 )
 
-// Apply writes a batch in one transaction: it upserts the session, drops
+// Apply writes batches in one transaction. For each batch it upserts the session, drops
 // the session's raw records and events at or after FromRaw and FromSeq
 // (with their full-text entries), inserts the batch's, and replaces the
 // file's cursor. Because the tail is dropped first, applying the same
@@ -21,9 +21,14 @@ import (
 // event of another session, raw indexes or event seqs that are below
 // FromRaw/FromSeq or not strictly increasing, or a time SQLite cannot
 // hold (before 1678 or after 2262).
-func (s *Store) Apply(ctx context.Context, b *reel.Batch) error {
-	if err := validateBatch(b); err != nil {
-		return err
+func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
+	for _, b := range bs {
+		if err := validateBatch(b); err != nil {
+			return err
+		}
+	}
+	if len(bs) == 0 {
+		return nil
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -36,15 +41,14 @@ func (s *Store) Apply(ctx context.Context, b *reel.Batch) error {
 	// converts every argument of every row, which costs as much as
 	// SQLite's own insert.
 	err = conn.Raw(func(dc any) error {
-		return applyConn(ctx, dc.(*sqlite3.SQLiteConn), b)
+		return applyConn(ctx, dc.(*sqlite3.SQLiteConn), bs)
 	})
 	return s.wrap("apply batch", err)
 }
 
-// applyConn runs the batch's transaction on c. Statements run without
-// ctx, because the driver starts a goroutine per statement to watch a
-// cancellable context; ctx is checked between steps instead.
-func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error {
+// applyConn runs the batches' transaction on c. One transaction for many
+// small batches matters: the full-text index writes a segment per commit.
+func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) error {
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE", nil); err != nil {
 		return err
 	}
@@ -54,6 +58,25 @@ func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error 
 			c.Exec("ROLLBACK", nil)
 		}
 	}()
+	for _, b := range bs {
+		if err := applyBatch(ctx, c, b); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := c.Exec("COMMIT", nil); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// applyBatch writes one batch inside the open transaction. Statements run
+// without ctx, because the driver starts a goroutine per statement to
+// watch a cancellable context; ctx is checked between steps instead.
+func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error {
 	bg := context.Background()
 	exec := func(what, query string, args ...any) error {
 		nv := make([]driver.NamedValue, len(args))
@@ -109,14 +132,7 @@ func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error 
 			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if _, err := c.Exec("COMMIT", nil); err != nil {
-		return err
-	}
-	committed = true
-	return nil
+	return ctx.Err()
 }
 
 // rowStmt is a prepared insert whose argument slice is reused row after

@@ -170,6 +170,29 @@ func testApply(t *testing.T, open func(*testing.T) reel.Store) {
 		wantCode(t, st.Apply(ctx, b), reel.EINVALID)
 		equal(t, "texts", eventTexts(t, st, ss.ID, reel.Filter{}), []string{"alpha", "bravo"})
 	})
+
+	t.Run("ManyBatches", func(t *testing.T) {
+		st := open(t)
+		other := newSession(reel.SourceCodex, "apply-many")
+		if err := st.Apply(ctx, batch(ss, 0, texts("alpha", "bravo")...), batch(other, 0, texts("zulu")...),
+			batch(ss, 2, texts("charlie")...)); err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "first", eventTexts(t, st, ss.ID, reel.Filter{}), []string{"alpha", "bravo", "charlie"})
+		equal(t, "second", eventTexts(t, st, other.ID, reel.Filter{}), []string{"zulu"})
+		equal(t, "hits", len(search(t, st, "zulu OR charlie", reel.Filter{})), 2)
+		wantCode(t, st.Apply(ctx), "")
+	})
+
+	t.Run("ErrInvalidManyWritesNothing", func(t *testing.T) {
+		st := open(t)
+		other := newSession(reel.SourceCodex, "apply-many")
+		bad := batch(ss, 0, texts("xray")...)
+		bad.Events[0].SessionID = "elsewhere"
+		wantCode(t, st.Apply(ctx, batch(other, 0, texts("zulu")...), bad), reel.EINVALID)
+		_, err := st.Session(ctx, other.ID)
+		wantCode(t, err, reel.ENOTFOUND)
+	})
 }
 
 // state is what a session looks like through the read methods.
