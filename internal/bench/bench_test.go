@@ -16,7 +16,7 @@ import (
 
 // fakeStore is a reel.Store whose methods are fields; unset ones panic.
 type fakeStore struct {
-	ApplyFn      func(context.Context, *reel.Batch) error
+	ApplyFn      func(context.Context, ...*reel.Batch) error
 	CursorFn     func(context.Context, string) (reel.Cursor, error)
 	SessionFn    func(context.Context, string) (reel.Session, error)
 	SessionsFn   func(context.Context, reel.Filter) ([]reel.Session, error)
@@ -29,7 +29,7 @@ type fakeStore struct {
 
 var _ reel.Store = (*fakeStore)(nil)
 
-func (f *fakeStore) Apply(ctx context.Context, b *reel.Batch) error { return f.ApplyFn(ctx, b) }
+func (f *fakeStore) Apply(ctx context.Context, bs ...*reel.Batch) error { return f.ApplyFn(ctx, bs...) }
 func (f *fakeStore) Cursor(ctx context.Context, p string) (reel.Cursor, error) {
 	return f.CursorFn(ctx, p)
 }

@@ -4,9 +4,18 @@
 // stat'ed, an appended one is read from the cursor's offset, a rewritten
 // one is read again whole. Records are committed with the cursor that
 // accounts for them in one transaction, so a killed sync loses nothing it
-// committed and the next sync carries on where it stopped.
+// committed and the next sync carries on where it stopped. A last line that
+// may not be final (unterminated, or torn) is stored but left after the
+// cursor, so the next sync reads it again.
+//
+// A session is read from one file. When two files name the same session (a
+// backup copy of a rollout, two snapshots of one session), the first to be
+// synced keeps it and the other is stored as a session of its own, so
+// neither overwrites the other's records.
 //
 // Bad input never stops a sync: a torn line, invalid JSON, a line over the
-// size limit or a file that vanishes is kept raw where possible, skipped,
-// and reported with its file and line in the Record.
+// size limit, a file that vanishes or is not a regular file, or a folder
+// that cannot be listed is kept raw where possible, skipped, and reported
+// with its file and line in the Record. Only a failing store, or the
+// caller, stops a sync.
 package syncer

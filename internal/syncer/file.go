@@ -58,6 +58,11 @@ func syncFile(ctx context.Context, opt Options, imp reel.Importer, f reel.Source
 	if err != nil {
 		return skipFile(describeOSError(err))
 	}
+	// Only a regular file can be read to its end: opening a named pipe
+	// would block the sync, and a folder reads as an error mid-way.
+	if !fi.Mode().IsRegular() {
+		return skipFile("not a regular file (" + describeMode(fi.Mode()) + ")")
+	}
 	cur, err := opt.Store.Cursor(ctx, f.Path)
 	fresh := reel.ErrorCode(err) == reel.ENOTFOUND
 	if err != nil && !fresh {
@@ -142,8 +147,10 @@ func syncFile(ctx context.Context, opt Options, imp reel.Importer, f reel.Source
 		res.events = w.tailSeq - startSeq + w.tailEvents
 	}
 	if readErr != nil {
+		// The store failing, or the sync being stopped (cancelled, or past
+		// its deadline), ends the whole sync; neither is the file's fault.
 		var se *storeError
-		if errors.As(readErr, &se) || errors.Is(readErr, context.Canceled) {
+		if errors.As(readErr, &se) || ctx.Err() != nil {
 			res.err = readErr
 			return res
 		}
@@ -176,10 +183,12 @@ type fileWriter struct {
 	batch *reel.Batch
 	// batchBytes bounds the raw bytes held before a flush.
 	batchBytes int64
-	// tailSeq is the first seq of an unterminated last line's events, or
-	// -1; tailEvents counts them.
+	// tailSeq is the first seq of the events of a last line that is not
+	// final (see last), or -1; tailEvents counts them.
 	tailSeq, tailEvents int64
-	sessionID           string
+	// sessionID and nativeID are the session's, once known: from the
+	// cursor, or claimed at the first flush.
+	sessionID, nativeID string
 }
 
 func (w *fileWriter) readLines(ctx context.Context, lr *lineReader) error {
@@ -196,8 +205,8 @@ func (w *fileWriter) readLines(ctx context.Context, lr *lineReader) error {
 		if err != nil {
 			return err
 		}
-		if !l.terminated {
-			return w.tail(l)
+		if !l.terminated || lr.atEOF() {
+			return w.last(l)
 		}
 		w.line(l)
 		if len(w.batch.Events) >= w.opt.BatchEvents || w.batchBytes >= 16<<20 {
@@ -210,66 +219,90 @@ func (w *fileWriter) readLines(ctx context.Context, lr *lineReader) error {
 
 // line parses one terminated line and advances pos past it.
 func (w *fileWriter) line(l line) {
-	n := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq)
-	w.pos.Offset += l.size
-	w.pos.NextRaw++
-	w.pos.NextSeq += n
+	n, _ := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq, false)
+	w.advance(l, n)
 }
 
-// tail handles a last line with no terminator. Its records are written so
-// that search and export see them, but the cursor stays before it, with the
-// parser state from before it: the next sync reads it again, whole, once
-// the writer has finished it.
-func (w *fileWriter) tail(l line) error {
+func (w *fileWriter) advance(l line, events int64) {
+	w.pos.Offset += l.size
+	w.pos.NextRaw++
+	w.pos.NextSeq += events
+}
+
+// last handles the file's last line, which may not be final: one with no
+// terminator is still being written, and one that does not parse was torn
+// (by a crash, or a copy cut short) and may yet be rewritten in place. Such
+// a line is written so that search and export see it, but the cursor stays
+// before it, with the parser state from before it: the next sync that
+// finds the file changed reads it again, whole. A terminated last line that
+// parses is final like any other.
+func (w *fileWriter) last(l line) error {
 	state, err := w.parser.State()
 	if err != nil {
 		return fmt.Errorf("save parser state: %w", err)
 	}
+	n, torn := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq, true)
+	if l.terminated && !torn {
+		w.advance(l, n)
+		return nil
+	}
 	w.pos.State = state
-	w.tailSeq = w.pos.NextSeq
-	w.tailEvents = w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq)
+	w.tailSeq, w.tailEvents = w.pos.NextSeq, n
 	return nil
 }
 
-// record parses one line into the batch and returns its event count.
-func (w *fileWriter) record(l line, idx, off, seq int64) int64 {
+// record parses one line into the batch and returns its event count, and
+// whether the line failed to parse, as a torn one does. A line that may be
+// read again (see last) is reported for retry rather than skipped.
+func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (events int64, torn bool) {
 	w.res.records++
 	w.res.bytes += l.size
 	rec := reel.RawRecord{Index: idx, Offset: off, Data: l.data}
 	issue := func(reason, action string) {
 		w.res.issues = append(w.res.issues, Issue{Path: w.file.Path, Line: idx + 1, Reason: reason, Action: action})
 	}
-	var events []reel.Event
+	// unreadable reports a record kept raw without events. Only a line
+	// that failed to parse may be torn; one over a size limit is as long
+	// as it will get once it is terminated.
+	unreadable := func(reason string, parsed bool) {
+		switch {
+		case mayRetry && !l.terminated:
+			issue("incomplete last line: "+reason+"; read again when the file grows", "retry")
+		case mayRetry && parsed:
+			issue("torn last line: "+reason+"; read again when the file changes", "retry")
+		default:
+			issue(reason, "skipped")
+		}
+	}
+	var evs []reel.Event
 	switch {
 	case l.data == nil:
 		rec.Status, rec.Reason = reel.RecordInvalid, fmt.Sprintf("line of %d bytes exceeds %d bytes; not stored", l.size, maxRawBytes)
-		issue(rec.Reason, "skipped")
+		unreadable(rec.Reason, false)
 	case l.tooLong:
 		rec.Status, rec.Reason = reel.RecordInvalid, fmt.Sprintf("line of %d bytes exceeds the %d-byte parse limit (sync.max_line_bytes); kept raw", l.size, w.opt.MaxLineBytes)
-		issue(rec.Reason, "skipped")
+		unreadable(rec.Reason, false)
 	case len(bytes.TrimSpace(l.data)) == 0:
 		rec.Status, rec.Type = reel.RecordOK, "blank"
 	default:
-		if !utf8.Valid(l.data) {
-			issue("invalid UTF-8; read with U+FFFD in its place", "repaired")
-		}
 		var err error
-		events, err = w.parser.Parse(&rec)
-		if err != nil {
-			events = nil
+		evs, err = w.parser.Parse(&rec)
+		switch {
+		case err != nil:
+			evs, torn = nil, true
 			rec.Status, rec.Reason = reel.RecordInvalid, err.Error()
-			if !l.terminated {
-				issue("incomplete last line: "+err.Error()+"; read again when the file grows", "retry")
-			} else {
-				issue(err.Error(), "skipped")
-			}
+			unreadable(err.Error(), true)
+		case !utf8.Valid(l.data):
+			// Only a line that was read was repaired; one that was not is
+			// reported as skipped, once.
+			issue("invalid UTF-8; read with U+FFFD in its place", "repaired")
 		}
 		if rec.Status == "" {
 			rec.Status = reel.RecordOK
 		}
 	}
-	for i := range events {
-		e := &events[i]
+	for i := range evs {
+		e := &evs[i]
 		e.Seq = seq + int64(i)
 		e.RawIndex = idx
 		if !storable(e.Time) {
@@ -278,9 +311,9 @@ func (w *fileWriter) record(l line, idx, off, seq int64) int64 {
 		}
 	}
 	w.batch.Raw = append(w.batch.Raw, rec)
-	w.batch.Events = append(w.batch.Events, events...)
+	w.batch.Events = append(w.batch.Events, evs...)
 	w.batchBytes += int64(len(l.data))
-	return int64(len(events))
+	return int64(len(evs)), torn
 }
 
 // flush commits the batch with cur as the file's cursor.
@@ -318,10 +351,18 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 		s.ParentID = reel.SessionID(w.file.Source, w.file.ParentNativeID)
 	}
 	s.Source = w.file.Source
-	if w.sessionID == "" {
-		w.sessionID = reel.SessionID(s.Source, s.NativeID)
+	if w.nativeID == "" {
+		if w.sessionID == "" {
+			nid, err := w.opt.claims.claim(ctx, w.opt.Store, s.NativeID, w.file)
+			if err != nil {
+				return err
+			}
+			w.nativeID, w.sessionID = nid, reel.SessionID(s.Source, nid)
+		} else {
+			w.nativeID = sessionNativeID(w.sessionID, s.NativeID, w.file)
+		}
 	}
-	s.ID = w.sessionID
+	s.ID, s.NativeID = w.sessionID, w.nativeID
 	s.Path = w.file.Path
 	s.EventCount = w.pos.NextSeq
 	if w.tailSeq >= 0 {
@@ -369,6 +410,21 @@ func headHash(f *os.File, n int64) (string, error) {
 	}
 	h := sha256.Sum256(head)
 	return hex.EncodeToString(h[:16]), nil
+}
+
+// describeMode names the kind of a file that is not a regular one.
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
 }
 
 // describeOSError turns a file error into a short reason.

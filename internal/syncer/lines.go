@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -62,6 +61,13 @@ func (lr *lineReader) next() (line, error) {
 	}
 }
 
+// atEOF reports whether nothing follows the line last returned. A read
+// error counts as the end here; next returns it.
+func (lr *lineReader) atEOF() bool {
+	_, err := lr.r.Peek(1)
+	return err != nil
+}
+
 func (lr *lineReader) make(buf []byte, size int64, terminated, dropped bool) line {
 	l := line{data: buf, size: size, terminated: terminated}
 	if dropped {
@@ -69,10 +75,4 @@ func (lr *lineReader) make(buf []byte, size int64, terminated, dropped bool) lin
 	}
 	l.tooLong = size > lr.maxParse
 	return l
-}
-
-// trimEOL drops a trailing "\n" or "\r\n".
-func trimEOL(b []byte) []byte {
-	b = bytes.TrimSuffix(b, []byte{'\n'})
-	return bytes.TrimSuffix(b, []byte{'\r'})
 }

@@ -41,6 +41,8 @@ type Options struct {
 	Workers int
 	// Progress, if set, is called after each file, from one goroutine.
 	Progress func(Progress)
+
+	claims *claims // set by Run
 }
 
 func (o *Options) setDefaults() {
@@ -81,6 +83,7 @@ func Run(ctx context.Context, opt Options) (*Record, error) {
 }
 
 func run(ctx context.Context, opt Options, rec *Record) error {
+	opt.claims = newClaims()
 	var files []reel.SourceFile
 	for _, src := range opt.Sources {
 		sr := SourceResult{Source: src.Importer.Source(), Root: src.Root}
@@ -96,7 +99,14 @@ func run(ctx context.Context, opt Options, rec *Record) error {
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("discover %s sessions in %s: %w", sr.Source, src.Root, err)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// A folder that cannot be listed (a client's own, left
+			// unreadable by a run as another user) must not keep every
+			// other session from syncing: the files found are read, and
+			// the sync is partial.
+			rec.addIssue(Issue{Path: src.Root, Reason: fmt.Sprintf("discover %s sessions: %v", sr.Source, err), Action: "skipped"})
 		}
 		rec.Sources = append(rec.Sources, sr)
 	}
