@@ -387,8 +387,8 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 	b := w.batch
 	b.Session, b.Cursor = s, cur
 	if !w.opt.DryRun {
-		if err := w.opt.Store.Apply(ctx, b); err != nil {
-			return &storeError{fmt.Errorf("write %s: %w", w.file.Path, err)}
+		if err := w.opt.writer.send(ctx, b); err != nil {
+			return err
 		}
 	}
 	w.batch = &reel.Batch{FromRaw: w.pos.NextRaw, FromSeq: w.pos.NextSeq}

@@ -43,6 +43,7 @@ type Options struct {
 	Progress func(Progress)
 
 	claims *claims // set by Run
+	writer *writer // set by Run
 }
 
 func (o *Options) setDefaults() {
@@ -122,6 +123,9 @@ func run(ctx context.Context, opt Options, rec *Record) error {
 	results := make(chan fileResult)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if !opt.DryRun {
+		opt.writer = startWriter(ctx, opt.Store)
+	}
 	var wg sync.WaitGroup
 	for range opt.Workers {
 		wg.Go(func() {
@@ -153,6 +157,13 @@ func run(ctx context.Context, opt Options, rec *Record) error {
 		}
 		if opt.Progress != nil {
 			opt.Progress(Progress{FilesDone: done, FilesTotal: len(files), Events: rec.EventsInserted, Path: r.path})
+		}
+	}
+	if opt.writer != nil {
+		// Every file's batches are queued; the sync is done when they are
+		// committed.
+		if err := opt.writer.close(); err != nil && firstErr == nil {
+			firstErr = err
 		}
 	}
 	if firstErr != nil {
