@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"github.com/reel-sh/reel/internal/humanize"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -157,18 +158,7 @@ func joinCounts(m map[string]int) string {
 }
 
 // formatBytes renders n in binary units with one decimal.
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+var formatBytes = humanize.Bytes
 
 // formatMS renders a latency with precision that suits its size.
 func formatMS(ms float64) string {

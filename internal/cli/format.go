@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/humanize"
 )
 
 // writeJSON prints v as indented JSON: the --json output of every command.
@@ -80,37 +80,11 @@ func clock(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-// humanBytes formats a byte count.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-// humanCount formats an integer with thousands separators.
-func humanCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// humanBytes and humanCount format numbers for tables.
+var (
+	humanBytes = humanize.Bytes
+	humanCount = humanize.Count
+)
 
 // truncate cuts s to at most n runes on one line, marking the cut.
 func truncate(s string, n int) string {
