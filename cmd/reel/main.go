@@ -1,5 +1,3 @@
-// Command reel is a flight recorder and control tower for terminal and
-// AI-coding-agent sessions. See the README.
 package main
 
 import (
