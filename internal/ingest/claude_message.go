@@ -18,6 +18,26 @@ type claudeMessage struct {
 	Usage   json.RawMessage `json:"usage"`
 }
 
+// decode fills m from raw, a part of a validated line, as json.Unmarshal
+// would; it returns false when raw is not an object.
+func (m *claudeMessage) decode(raw json.RawMessage) bool {
+	return jsonFields(raw, []string{"id", "role", "model", "content", "usage"},
+		[]*json.RawMessage{&m.ID, &m.Role, &m.Model, &m.Content, &m.Usage})
+}
+
+// claudeBlockNames are the JSON names of claudeBlock's fields, in order.
+var claudeBlockNames = []string{
+	"type", "text", "thinking", "id", "name", "input", "tool_use_id", "content", "is_error", "source", "title",
+}
+
+// decode fills b from raw, a part of a validated line, as json.Unmarshal
+// would; it returns false when raw is not an object.
+func (b *claudeBlock) decode(raw json.RawMessage) bool {
+	return jsonFields(raw, claudeBlockNames, []*json.RawMessage{
+		&b.Type, &b.Text, &b.Thinking, &b.ID, &b.Name, &b.Input, &b.ToolUseID, &b.Content, &b.IsError, &b.Source, &b.Title,
+	})
+}
+
 // claudeBlock is one content block of a message.
 type claudeBlock struct {
 	Type      json.RawMessage `json:"type"`
@@ -54,7 +74,7 @@ type claudeMsgCtx struct {
 // readable content is kept as RecordUnknown with its text.
 func (p *claudeParser) message(r *claudeRecord) ([]reel.Event, string, string) {
 	var msg claudeMessage
-	if claudeKind(r.line.Message) != '{' || json.Unmarshal(r.line.Message, &msg) != nil {
+	if !msg.decode(r.line.Message) {
 		return p.other(r, reel.KindOther), reel.RecordUnknown, "message is not an object"
 	}
 	c := &claudeMsgCtx{
@@ -81,17 +101,15 @@ func (p *claudeParser) message(r *claudeRecord) ([]reel.Event, string, string) {
 	case '"':
 		events = p.textEvent(c, claudeString(msg.Content), nil)
 	case '[':
-		var items []json.RawMessage
-		if json.Unmarshal(msg.Content, &items) != nil {
-			return p.other(r, reel.KindOther), reel.RecordUnknown, "message content is not readable"
-		}
+		// The content is part of the validated line, so it always reads.
+		items := jsonElems(msg.Content)
 		blocks := make([]*claudeBlock, len(items))
 		for i, it := range items {
 			if claudeKind(it) != '{' {
 				continue
 			}
 			b := new(claudeBlock)
-			if json.Unmarshal(it, b) == nil {
+			if b.decode(it) {
 				blocks[i] = b
 				if claudeString(b.Type) == "tool_result" {
 					c.results++
@@ -158,7 +176,8 @@ func claudeUsage(raw json.RawMessage) (reel.Tokens, bool) {
 		CacheRead     json.RawMessage `json:"cache_read_input_tokens"`
 		CacheCreation json.RawMessage `json:"cache_creation_input_tokens"`
 	}
-	if json.Unmarshal(raw, &u) != nil {
+	if !jsonFields(raw, []string{"input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"},
+		[]*json.RawMessage{&u.Input, &u.Output, &u.CacheRead, &u.CacheCreation}) {
 		return reel.Tokens{}, false
 	}
 	return reel.Tokens{
@@ -271,10 +290,7 @@ func claudeResultText(raw json.RawMessage) string {
 	default:
 		return ""
 	}
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		return ""
-	}
+	items := jsonElems(raw)
 	var parts []string
 	for _, it := range items {
 		var b claudeBlock
@@ -282,7 +298,7 @@ func claudeResultText(raw json.RawMessage) string {
 			parts = append(parts, claudeString(it))
 			continue
 		}
-		if claudeKind(it) != '{' || json.Unmarshal(it, &b) != nil {
+		if !b.decode(it) {
 			continue
 		}
 		switch typ := claudeString(b.Type); typ {
@@ -323,9 +339,7 @@ func claudeMergeToolUseResult(text string, raw json.RawMessage) (string, time.Du
 		Stderr     json.RawMessage `json:"stderr"`
 		DurationMs json.RawMessage `json:"durationMs"`
 	}
-	if json.Unmarshal(raw, &r) != nil {
-		return text, 0
-	}
+	jsonFields(raw, []string{"stdout", "stderr", "durationMs"}, []*json.RawMessage{&r.Stdout, &r.Stderr, &r.DurationMs})
 	d := time.Duration(max(0, claudeInt(r.DurationMs))) * time.Millisecond
 	added := false
 	for _, s := range []string{claudeString(r.Stdout), claudeString(r.Stderr)} {
@@ -369,7 +383,7 @@ func claudeAttachmentText(typ string, b *claudeBlock) string {
 		MediaType json.RawMessage `json:"media_type"`
 		URL       json.RawMessage `json:"url"`
 	}
-	_ = json.Unmarshal(b.Source, &src)
+	jsonFields(b.Source, []string{"type", "media_type", "url"}, []*json.RawMessage{&src.Type, &src.MediaType, &src.URL})
 	desc := claudeString(src.MediaType)
 	if desc == "" {
 		desc = claudeString(src.URL)

@@ -171,6 +171,22 @@ type claudeLine struct {
 	CustomTitle      json.RawMessage `json:"customTitle"`
 }
 
+// claudeLineNames are the JSON names of claudeLine's fields, in order.
+var claudeLineNames = []string{
+	"type", "subtype", "uuid", "sessionId", "timestamp", "cwd", "gitBranch", "version",
+	"isMeta", "isSidechain", "isCompactSummary", "message", "summary", "content",
+	"toolUseResult", "compactMetadata", "customTitle",
+}
+
+// decode fills l from raw, a valid JSON object, as json.Unmarshal would.
+func (l *claudeLine) decode(raw []byte) {
+	jsonFields(raw, claudeLineNames, []*json.RawMessage{
+		&l.Type, &l.Subtype, &l.UUID, &l.SessionID, &l.Timestamp, &l.Cwd, &l.GitBranch, &l.Version,
+		&l.IsMeta, &l.IsSidechain, &l.IsCompactSummary, &l.Message, &l.Summary, &l.Content,
+		&l.ToolUseResult, &l.CompactMetadata, &l.CustomTitle,
+	})
+}
+
 // claudeRecord is one decoded record with what every event from it shares.
 type claudeRecord struct {
 	line  claudeLine
@@ -209,9 +225,12 @@ func (p *claudeParser) Parse(rec *reel.RawRecord) ([]reel.Event, error) {
 		rec.Status, rec.Reason = reel.RecordUnknown, "not a JSON object"
 		return p.other(r, reel.KindOther), nil
 	}
-	if err := json.Unmarshal(raw, &r.line); err != nil {
+	if !json.Valid(raw) {
+		// Unmarshal only to say what is wrong with the line.
+		err := json.Unmarshal(raw, &r.line)
 		return nil, &reel.Error{Code: reel.EINVALID, Message: "invalid JSON", Err: err}
 	}
+	r.line.decode(raw)
 	r.typ = claudeString(r.line.Type)
 	r.uuid = claudeString(r.line.UUID)
 	// Both end up in the record's row: a hostile line must not make them huge.
@@ -354,7 +373,9 @@ func (p *claudeParser) system(r *claudeRecord) []reel.Event {
 		Trigger   json.RawMessage `json:"trigger"`
 		PreTokens json.RawMessage `json:"preTokens"`
 	}
-	if json.Unmarshal(r.line.CompactMetadata, &meta) == nil {
+	// The metadata is part of the validated line; null or absent says
+	// nothing.
+	if jsonFields(r.line.CompactMetadata, []string{"trigger", "preTokens"}, []*json.RawMessage{&meta.Trigger, &meta.PreTokens}) {
 		var notes []string
 		if t := claudeString(meta.Trigger); t != "" {
 			notes = append(notes, "trigger "+t)

@@ -40,10 +40,7 @@ func claudeString(raw json.RawMessage) string {
 	if claudeKind(raw) != '"' {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
+	s, _ := jsonUnquote(bytes.TrimSpace(raw))
 	return s
 }
 
@@ -99,7 +96,8 @@ func claudeTitle(text string) string {
 func claudeCleanJSON(raw json.RawMessage) json.RawMessage {
 	raw = bytes.TrimSpace(raw)
 	if utf8.Valid(raw) {
-		return raw
+		// raw is a part of the record line, which the caller may reuse.
+		return bytes.Clone(raw)
 	}
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
@@ -139,22 +137,23 @@ type claudeFrame struct {
 const claudePathKeys = 4
 
 // walk calls visit for every string, number and boolean in raw; visit
-// returns false to stop. A syntax error ends the walk quietly.
+// returns false to stop. raw must be valid JSON: it is a record line or a
+// part of one, and the line was validated before anything walks it.
 func (w *claudeWalker) walk(raw []byte, visit func(value string, isString bool) bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
+	toks := jsonTokens{data: raw}
 	w.frames, w.objects, w.skipping = w.frames[:0], w.objects[:0], 0
 	for {
-		tok, err := dec.Token()
-		if err != nil {
+		kind, tok, ok := toks.next()
+		if !ok {
 			return
 		}
 		var top *claudeFrame
 		if n := len(w.frames); n > 0 {
 			top = &w.frames[n-1]
 		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
+		switch kind {
+		case '{', '[', '}', ']':
+			switch kind {
 			case '{':
 				w.objects = append(w.objects, len(w.frames))
 				w.frames = append(w.frames, claudeFrame{object: true, wantKey: true})
@@ -176,7 +175,7 @@ func (w *claudeWalker) walk(raw []byte, visit func(value string, isString bool) 
 			continue
 		}
 		if top != nil && top.object && top.wantKey {
-			key, _ := tok.(string)
+			key, _ := jsonUnquote(tok)
 			w.setKey(top, key)
 			top.wantKey = false
 			continue
@@ -186,15 +185,16 @@ func (w *claudeWalker) walk(raw []byte, visit func(value string, isString bool) 
 		}
 		var value string
 		isString := false
-		switch v := tok.(type) {
-		case string:
-			value, isString = v, true
-		case json.Number:
-			value = v.String()
-		case bool:
-			value = strconv.FormatBool(v)
-		default:
+		switch kind {
+		case '"':
+			value, _ = jsonUnquote(tok)
+			isString = true
+		case 't', 'f':
+			value = string(tok)
+		case 'n':
 			continue
+		default:
+			value = string(tok) // a number, as written
 		}
 		if !visit(value, isString) {
 			return

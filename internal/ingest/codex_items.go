@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -206,7 +207,8 @@ func codexRaw(raw json.RawMessage) json.RawMessage {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	return raw
+	// raw is part of the record line, which the caller may reuse.
+	return bytes.Clone(raw)
 }
 
 // codexFirst returns the first non-empty string.

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -14,7 +15,8 @@ import (
 // failing the record.
 type codexObj map[string]json.RawMessage
 
-// codexDecode decodes raw as an object, or returns nil.
+// codexDecode decodes raw as an object, or returns nil. raw must be valid
+// JSON (a part of a validated line): the values are slices of it.
 func codexDecode(raw []byte) codexObj {
 	if len(raw) == 0 || raw[0] != '{' {
 		raw = bytes.TrimSpace(raw)
@@ -22,10 +24,15 @@ func codexDecode(raw []byte) codexObj {
 			return nil
 		}
 	}
-	var o codexObj
-	if json.Unmarshal(raw, &o) != nil {
-		return nil
-	}
+	o := codexObj{}
+	jsonEachField(raw, func(key, value []byte) {
+		if inner, ok := jsonPlain(key); ok {
+			o[string(inner)] = value
+			return
+		}
+		k, _ := jsonUnquote(key)
+		o[k] = value
+	})
 	return o
 }
 
@@ -41,8 +48,8 @@ func (o codexObj) int(key string) (int64, bool) {
 	if len(raw) == 0 || raw[0] == 'n' {
 		return 0, false
 	}
-	var f float64
-	if json.Unmarshal(raw, &f) != nil {
+	f, ok := codexNumber(raw)
+	if !ok {
 		return 0, false
 	}
 	if f > 1<<62 || f < -(1<<62) {
@@ -53,8 +60,22 @@ func (o codexObj) int(key string) (int64, bool) {
 
 // float returns the number at key.
 func (o codexObj) float(key string) (float64, bool) {
-	var f float64
-	if len(o[key]) == 0 || json.Unmarshal(o[key], &f) != nil {
+	raw := o[key]
+	if string(raw) == "null" {
+		// json.Unmarshal leaves the number at zero and succeeds.
+		return 0, true
+	}
+	return codexNumber(raw)
+}
+
+// codexNumber reads raw, a valid JSON value, as a number the way
+// json.Unmarshal decodes one into a float64.
+func codexNumber(raw []byte) (float64, bool) {
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil {
 		return 0, false
 	}
 	return f, true
@@ -69,11 +90,7 @@ func codexList(raw json.RawMessage) []json.RawMessage {
 	if len(raw) == 0 || raw[0] != '[' {
 		return nil
 	}
-	var l []json.RawMessage
-	if json.Unmarshal(raw, &l) != nil {
-		return nil
-	}
-	return l
+	return jsonElems(raw)
 }
 
 // codexStr decodes raw as a string, or returns "".
@@ -81,10 +98,7 @@ func codexStr(raw json.RawMessage) string {
 	if len(raw) == 0 || raw[0] != '"' {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
+	s, _ := jsonUnquote(raw)
 	return s
 }
 
@@ -119,9 +133,10 @@ var codexOpaqueKeys = map[string]bool{
 // codexCollectText returns the string values inside a JSON document, in
 // document order, one per line, leaving out opaque values (see
 // codexOpaqueKeys, data: URLs, and long unbroken tokens such as base64). It
-// is how records reel does not model stay searchable.
+// is how records reel does not model stay searchable. raw must be valid
+// JSON: a validated line or a part of one.
 func codexCollectText(raw []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(raw))
+	toks := jsonTokens{data: raw}
 	type frame struct{ obj, wantKey bool }
 	var stack []frame
 	var sb strings.Builder
@@ -131,13 +146,13 @@ func codexCollectText(raw []byte) string {
 		}
 	}
 	for {
-		tok, err := dec.Token()
-		if err != nil {
+		kind, tok, ok := toks.next()
+		if !ok {
 			break
 		}
-		switch v := tok.(type) {
-		case json.Delim:
-			switch v {
+		switch kind {
+		case '{', '[', '}', ']':
+			switch kind {
 			case '{':
 				stack = append(stack, frame{obj: true, wantKey: true})
 			case '[':
@@ -148,14 +163,12 @@ func codexCollectText(raw []byte) string {
 				}
 				valueDone()
 			}
-		case string:
+		case '"':
+			v, _ := jsonUnquote(tok)
 			if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].wantKey {
 				stack[n-1].wantKey = false
 				if codexOpaqueKeys[v] {
-					var skip json.RawMessage
-					if dec.Decode(&skip) != nil {
-						return strings.TrimSpace(sb.String())
-					}
+					toks.skip()
 					stack[n-1].wantKey = true
 				}
 				continue
@@ -183,4 +196,14 @@ func codexIsText(s string) bool {
 		return false
 	}
 	return true
+}
+
+// codexDecodeText decodes s as an object when it is valid JSON, or
+// returns nil: unlike codexDecode, it takes text that only looks like
+// JSON.
+func codexDecodeText(s string) codexObj {
+	if !json.Valid([]byte(s)) {
+		return nil
+	}
+	return codexDecode([]byte(s))
 }

@@ -141,9 +141,13 @@ func (p *codexParser) Parse(rec *reel.RawRecord) ([]reel.Event, error) {
 		return p.unknown(&codexRecord{rec: rec, time: p.st.LastTime}, "", data, "not a JSON object"), nil
 	}
 	var l codexLine
-	if err := json.Unmarshal(data, &l); err != nil {
+	if !json.Valid(data) {
+		// Unmarshal only to say what is wrong with the line.
+		err := json.Unmarshal(data, &l)
 		return nil, fmt.Errorf("parse codex line %d: %w", rec.Line(), err)
 	}
+	jsonFields(data, []string{"timestamp", "type", "payload", "record_type", "id"},
+		[]*json.RawMessage{&l.Timestamp, &l.Type, &l.Payload, &l.RecordType, &l.ID})
 	r := &codexRecord{rec: rec, time: p.st.LastTime}
 	ts, hasTime := codexTime(codexStr(l.Timestamp))
 	if hasTime {

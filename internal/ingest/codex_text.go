@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -60,12 +61,11 @@ func codexArguments(raw json.RawMessage) (json.RawMessage, codexObj, string) {
 		if json.Valid([]byte(s)) {
 			return json.RawMessage(s), codexDecode([]byte(s)), s
 		}
-		return raw, nil, s
+		// raw is part of the record line, which the caller may reuse.
+		return bytes.Clone(raw), nil, s
 	}
-	if !json.Valid(raw) {
-		return nil, nil, ""
-	}
-	return raw, codexDecode(raw), ""
+	// raw is part of the validated line, which the caller may reuse.
+	return bytes.Clone(raw), codexDecode(raw), ""
 }
 
 // codexArgKeys are the argument fields that best say what a tool call does,
@@ -126,9 +126,20 @@ func codexPlanText(args codexObj) string {
 
 // codexStrings decodes raw as an array of strings, or returns nil.
 func codexStrings(raw json.RawMessage) []string {
-	var words []string
-	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &words) != nil {
+	if len(raw) == 0 || raw[0] != '[' {
 		return nil
+	}
+	elems := jsonElems(raw)
+	words := make([]string, len(elems))
+	for i, e := range elems {
+		switch {
+		case string(e) == "null":
+			// json.Unmarshal leaves the word empty.
+		case e[0] == '"':
+			words[i], _ = jsonUnquote(e)
+		default:
+			return nil
+		}
 	}
 	return words
 }
@@ -194,7 +205,8 @@ func codexOutput(raw json.RawMessage) codexResult {
 		}
 	}
 	if s := strings.TrimLeft(res.Text, " \t\r\n"); strings.HasPrefix(s, `{"output"`) {
-		if o := codexDecode([]byte(s)); o != nil {
+		// The output is text that only looks like JSON: check it first.
+		if o := codexDecodeText(s); o != nil {
 			if md := o.obj("metadata"); md != nil {
 				res.Text = o.str("output")
 				if code, ok := md.int("exit_code"); ok {
@@ -290,8 +302,7 @@ func codexDuration(raw json.RawMessage) time.Duration {
 		}
 		return d
 	}
-	var secs float64
-	if json.Unmarshal(raw, &secs) == nil && secs > 0 && secs < 1e9 {
+	if secs, ok := codexNumber(raw); ok && secs > 0 && secs < 1e9 {
 		return time.Duration(secs * float64(time.Second))
 	}
 	return 0
