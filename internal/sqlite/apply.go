@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"io"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -58,10 +59,14 @@ func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) err
 			c.Exec("ROLLBACK", nil)
 		}
 	}()
+	var ix indexer
 	for _, b := range bs {
-		if err := applyBatch(ctx, c, b); err != nil {
+		if err := applyBatch(ctx, c, b, &ix); err != nil {
 			return err
 		}
+	}
+	if err := ix.flush(c); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -73,10 +78,61 @@ func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) err
 	return nil
 }
 
-// applyBatch writes one batch inside the open transaction. Statements run
-// without ctx, because the driver starts a goroutine per statement to
-// watch a cancellable context; ctx is checked between steps instead.
-func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error {
+// indexer defers the full-text indexing of the transaction's new events
+// to one statement. FTS5 keeps new entries in memory until it must
+// write them, and it must whenever a statement opens a savepoint, which
+// most writes in a transaction do (the session upsert among them): when
+// every batch indexed its own events, every batch wrote a segment of its
+// own, and the commit then spent its time merging them.
+//
+// Events get ids above every existing one, so as long as no event is
+// deleted, the pending ones are exactly those with id >= from.
+type indexer struct {
+	from int64 // the first pending event id; 0 if none is pending
+}
+
+// mark records that events are about to be inserted.
+func (ix *indexer) mark(c *sqlite3.SQLiteConn) error {
+	if ix.from != 0 {
+		return nil
+	}
+	rows, err := c.Query(`SELECT coalesce(max(id), 0) + 1 FROM events`, nil)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, 1)
+	if err := rows.Next(dest); err != nil {
+		return err
+	}
+	from, ok := dest[0].(int64)
+	if !ok {
+		return fmt.Errorf("next event id is %T", dest[0])
+	}
+	ix.from = from
+	return nil
+}
+
+// flush indexes the pending events.
+func (ix *indexer) flush(c *sqlite3.SQLiteConn) error {
+	if ix.from == 0 {
+		return nil
+	}
+	_, err := c.ExecContext(context.Background(), `INSERT INTO events_fts (rowid, body)
+		SELECT id, body FROM event_fts_source WHERE id >= ?`,
+		[]driver.NamedValue{{Ordinal: 1, Value: ix.from}})
+	if err != nil {
+		return fmt.Errorf("index events: %w", err)
+	}
+	ix.from = 0
+	return nil
+}
+
+// applyBatch writes one batch inside the open transaction, leaving the
+// full-text indexing of its events to ix. Statements run without ctx,
+// because the driver starts a goroutine per statement to watch a
+// cancellable context; ctx is checked between steps instead.
+func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch, ix *indexer) error {
 	bg := context.Background()
 	exec := func(what, query string, args ...any) error {
 		nv := make([]driver.NamedValue, len(args))
@@ -93,14 +149,27 @@ func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error
 	if err != nil {
 		return fmt.Errorf("session: %w", err)
 	}
-	// The full-text entries go first: an external-content index is told
-	// what to forget by feeding it the indexed text, which must still exist.
-	if err := exec("unindex events", `INSERT INTO events_fts (events_fts, rowid, body)
-		SELECT 'delete', id, body FROM event_fts_source WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
-		return err
+	// A batch that starts at or after the session's last event (a new
+	// session, or a file that grew) replaces no event.
+	replaces, err := hasEventsFrom(c, sk, b.FromSeq)
+	if err != nil {
+		return fmt.Errorf("find events: %w", err)
 	}
-	if err := exec("delete events", `DELETE FROM events WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
-		return err
+	if replaces {
+		// Deleting events would break the pending range, and an
+		// external-content index must be told what to forget by feeding
+		// it the indexed text, which must still exist: index the pending
+		// events, unindex the replaced ones, then delete them.
+		if err := ix.flush(c); err != nil {
+			return err
+		}
+		if err := exec("unindex events", `INSERT INTO events_fts (events_fts, rowid, body)
+			SELECT 'delete', id, body FROM event_fts_source WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
+			return err
+		}
+		if err := exec("delete events", `DELETE FROM events WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
+			return err
+		}
 	}
 	if err := exec("delete raw records", `DELETE FROM raw_records WHERE session_sk = ? AND idx >= ?`, sk, b.FromRaw); err != nil {
 		return err
@@ -108,15 +177,12 @@ func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error
 	if err := insertRaw(ctx, c, sk, b.Raw); err != nil {
 		return fmt.Errorf("insert raw records: %w", err)
 	}
-	if err := insertEvents(ctx, c, sk, b.Events); err != nil {
-		return fmt.Errorf("insert events: %w", err)
-	}
 	if len(b.Events) > 0 {
-		// One statement indexes the whole batch: after the delete above,
-		// the session's events from FromSeq on are exactly the new ones.
-		if err := exec("index events", `INSERT INTO events_fts (rowid, body)
-			SELECT id, body FROM event_fts_source WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {
-			return err
+		if err := ix.mark(c); err != nil {
+			return fmt.Errorf("index events: %w", err)
+		}
+		if err := insertEvents(ctx, c, sk, b.Events); err != nil {
+			return fmt.Errorf("insert events: %w", err)
 		}
 	}
 	if c := &b.Cursor; c.Path != "" {
@@ -133,6 +199,25 @@ func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch) error
 		}
 	}
 	return ctx.Err()
+}
+
+// hasEventsFrom reports whether session sk has an event with seq >= from.
+func hasEventsFrom(c *sqlite3.SQLiteConn, sk, from int64) (bool, error) {
+	rows, err := c.QueryContext(context.Background(),
+		`SELECT 1 FROM events WHERE session_sk = ? AND seq >= ? LIMIT 1`,
+		[]driver.NamedValue{{Ordinal: 1, Value: sk}, {Ordinal: 2, Value: from}})
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	err = rows.Next(make([]driver.Value, 1))
+	switch {
+	case err == nil:
+		return true, nil
+	case err == io.EOF:
+		return false, nil
+	}
+	return false, err
 }
 
 // rowStmt is a prepared insert whose argument slice is reused row after

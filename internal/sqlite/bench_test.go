@@ -27,10 +27,13 @@ import (
 // Kinds, roles, sources (2) and projects (20) vary per event and session.
 //
 // Each session has 500 events (or one batch, if larger), written in
-// batches of $REEL_BENCH_BATCH events (250 by default).
+// batches of $REEL_BENCH_BATCH events (250 by default). BenchmarkStore_Apply
+// passes $REEL_BENCH_GROUP batches (1 by default) to each Apply, as the
+// syncer does with the batches its workers queue up.
 var (
 	benchPerBatch   = envInt("REEL_BENCH_BATCH", 250)
 	benchPerSession = max(500, benchPerBatch)
+	benchGroup      = envInt("REEL_BENCH_GROUP", 1)
 )
 
 var benchKinds = []struct {
@@ -182,8 +185,8 @@ func BenchmarkStore_Apply(b *testing.B) {
 		s := openTest(b, filepath.Join(b.TempDir(), "reel.db"))
 		b.StartTimer()
 		t0 := time.Now()
-		for _, bt := range batches {
-			if err := s.Apply(ctx, bt); err != nil {
+		for i := 0; i < len(batches); i += benchGroup {
+			if err := s.Apply(ctx, batches[i:min(i+benchGroup, len(batches))]...); err != nil {
 				b.Fatal(err)
 			}
 		}
