@@ -23,6 +23,9 @@ const (
 	rankMaxFiltered = 300
 	// snippetTokens is the length of a hit's snippet, in tokens.
 	snippetTokens = 24
+	// maxProjects is the most projects a project filter is turned into a
+	// list of; past it, each session's project is matched as a substring.
+	maxProjects = 256
 )
 
 // Search returns the events that best match q, best first, at most
@@ -72,26 +75,37 @@ func (s *Store) Search(ctx context.Context, q reel.SearchQuery) ([]reel.Hit, err
 }
 
 // searchPlan is a search query rendered to SQL: the MATCH expression and
-// the FROM and WHERE clauses that apply the filters.
+// the conditions that apply the filters.
 type searchPlan struct {
 	match string
-	from  string // events_fts, joined to events e when there are filters
-	where where  // the MATCH and every filter
-	// filtered is set when a condition besides the MATCH applies, so
-	// each match's event must be read.
-	filtered bool
-	max      int // the most matches ranked by bm25
+	// detail is the expression details matches the hits with: match, or
+	// for a prefix searched term by term, the terms the hits hold.
+	detail string
+	// events holds the conditions on a match's event (e), sessions those
+	// on its session (s): the source and project filters, each a list of
+	// values, so that checking them is one lookup by the session's key.
+	events, sessions where
+	// span is the rowid range of the SessionID filter's events.
+	span *[2]int64
+	max  int // the most matches ranked by bm25
+	// prefix is set when the query is one prefix term that covers too
+	// many index terms to expand.
+	prefix *prefixTerms
 }
 
 // plan renders q. ok is false when the filters match nothing for sure.
 func (s *Store) plan(ctx context.Context, tx *sql.Tx, q reel.SearchQuery) (p *searchPlan, ok bool, err error) {
 	f := q.Filter
-	expand, err := expandPrefixes(ctx, tx, q.Query.Root)
+	root := q.Query.Root
+	expand, err := expandPrefixes(ctx, tx, root)
 	if err != nil {
 		return nil, false, err
 	}
-	p = &searchPlan{match: ftsQuery(q.Query.Root, expand), max: rankMax}
-	p.where.add("events_fts MATCH ?", p.match)
+	p = &searchPlan{match: ftsQuery(root, expand), max: rankMax}
+	p.detail = p.match
+	if pt := expand[root]; pt != nil && pt.terms == nil {
+		p.prefix = pt
+	}
 	if f.SessionID != "" {
 		// A session's events were inserted together, so their ids (the
 		// index's rowids) lie in a narrow range that FTS5 seeks to.
@@ -101,44 +115,63 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, q reel.SearchQuery) (p *se
 		if err != nil || !lo.Valid {
 			return nil, false, err
 		}
-		p.where.add("events_fts.rowid BETWEEN ? AND ?", lo.Int64, hi.Int64)
-		p.where.add("e.session_sk = ?", sk.Int64)
+		p.span = &[2]int64{lo.Int64, hi.Int64}
+		p.events.add("e.session_sk = ?", sk.Int64)
 	}
-	p.where.in("e.kind", f.Kinds)
-	p.where.in("e.role", f.Roles)
+	p.events.in("e.kind", f.Kinds)
+	p.events.in("e.role", f.Roles)
 	if !f.Since.IsZero() {
-		p.where.add("e.time >= ?", bound(f.Since))
+		p.events.add("e.time >= ?", bound(f.Since))
 	}
 	if !f.Until.IsZero() {
-		p.where.add("e.time < ?", bound(f.Until))
+		p.events.add("e.time < ?", bound(f.Until))
 	}
-	if len(f.Sources) > 0 || f.Project != "" {
-		// The sessions are selected once, into a set that each event's
-		// session is looked up in.
-		var sw where
-		sw.in("source", f.Sources)
-		if f.Project != "" {
-			sw.projectFilter("project", f.Project)
+	p.sessions.in("s.source", f.Sources)
+	if f.Project != "" {
+		projects, err := matchingProjects(ctx, tx, f.Project)
+		switch {
+		case err != nil || len(projects) == 0:
+			return nil, false, err
+		case len(projects) > maxProjects:
+			p.sessions.projectFilter("s.project", f.Project)
+		default:
+			p.sessions.in("s.project", projects)
 		}
-		p.where.add("e.session_sk IN (SELECT sk FROM sessions"+sw.sql()+")", sw.args...)
 	}
-	// CROSS JOIN keeps the index as the outer loop: matches are read in
-	// rowid order and the filters checked on each.
-	p.from = "events_fts"
-	if p.filtered = len(p.where.conds) > 1; p.filtered {
-		p.from += " CROSS JOIN events e ON e.id = events_fts.rowid"
+	if p.filtered() {
 		p.max = rankMaxFiltered
 	}
 	return p, true, nil
 }
+
+// filtered reports whether a condition besides the MATCH applies, so that
+// each match's event must be read.
+func (p *searchPlan) filtered() bool { return len(p.events.conds)+len(p.sessions.conds) > 0 }
 
 // top returns the ids of the best matches, best first, and their scores.
 // It first reads up to max+1 matches newest first (or limit, if more): if
 // there are no more than max, all are ranked by bm25; otherwise the
 // newest are the hits.
 func (p *searchPlan) top(ctx context.Context, tx *sql.Tx, limit int) (ids []int64, scores []float64, err error) {
-	newest, err := queryIDs(ctx, tx, `SELECT events_fts.rowid FROM `+p.from+p.where.sql()+`
-		ORDER BY events_fts.rowid DESC LIMIT ?`, append(p.where.args, max(p.max+1, limit))...)
+	if pt := p.prefix; pt != nil {
+		ids, ok, err := p.topPrefix(ctx, tx, limit)
+		if err != nil || ok {
+			return ids, make([]float64, len(ids)), err
+		}
+		// Few matches: they are ranked, through the list of terms if it
+		// is short.
+		if pt.terms == nil && pt.sample != nil {
+			listed, err := listTerms(ctx, tx, pt.prefix, pt.common)
+			if err != nil {
+				return nil, nil, err
+			}
+			if listed != nil && listed.terms != nil {
+				p.match = orTerms(listed.terms)
+				p.detail = p.match
+			}
+		}
+	}
+	newest, err := p.newest(ctx, tx, p.match, max(p.max+1, limit))
 	if err != nil || len(newest) == 0 {
 		return nil, nil, err
 	}
@@ -154,7 +187,7 @@ func (p *searchPlan) top(ctx context.Context, tx *sql.Tx, limit int) (ids []int6
 	query := `SELECT rowid, bm25(events_fts) AS r FROM events_fts
 		WHERE events_fts MATCH ? AND rowid >= ? ORDER BY r LIMIT ?`
 	args := []any{p.match, newest[len(newest)-1], limit}
-	if p.filtered {
+	if p.filtered() {
 		in, inArgs := idList(newest)
 		query = `SELECT rowid, bm25(events_fts) AS r FROM events_fts
 			WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN ` + in + ` ORDER BY r LIMIT ?`
@@ -185,8 +218,24 @@ const detailsChunk = 500
 func (p *searchPlan) details(ctx context.Context, tx *sql.Tx, ids []int64, scores []float64) ([]reel.Hit, error) {
 	byID := make(map[int64]reel.Hit, len(ids))
 	for start := 0; start < len(ids); start += detailsChunk {
-		if err := p.detailsOf(ctx, tx, ids[start:min(start+detailsChunk, len(ids))], byID); err != nil {
+		if err := p.detailsOf(ctx, tx, p.detail, ids[start:min(start+detailsChunk, len(ids))], byID); err != nil {
 			return nil, err
+		}
+	}
+	if p.detail != p.match {
+		// The terms a hit was found by are index terms, which FTS5 reads
+		// back as themselves; should one not be, the hit is matched by
+		// the query itself.
+		var missed []int64
+		for _, id := range ids {
+			if _, ok := byID[id]; !ok {
+				missed = append(missed, id)
+			}
+		}
+		for start := 0; start < len(missed); start += detailsChunk {
+			if err := p.detailsOf(ctx, tx, p.match, missed[start:min(start+detailsChunk, len(missed))], byID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	hits := make([]reel.Hit, 0, len(ids))
@@ -199,7 +248,7 @@ func (p *searchPlan) details(ctx context.Context, tx *sql.Tx, ids []int64, score
 	return hits, nil
 }
 
-func (p *searchPlan) detailsOf(ctx context.Context, tx *sql.Tx, ids []int64, byID map[int64]reel.Hit) error {
+func (p *searchPlan) detailsOf(ctx context.Context, tx *sql.Tx, match string, ids []int64, byID map[int64]reel.Hit) error {
 	lo, hi := ids[0], ids[0]
 	for _, id := range ids {
 		lo, hi = min(lo, id), max(hi, id)
@@ -217,7 +266,7 @@ func (p *searchPlan) detailsOf(ctx context.Context, tx *sql.Tx, ids []int64, byI
 		CROSS JOIN events e ON e.id = events_fts.rowid
 		CROSS JOIN sessions s ON s.sk = e.session_sk
 		WHERE events_fts MATCH ? AND events_fts.rowid BETWEEN ? AND ?
-		AND +events_fts.rowid IN `+in, append([]any{p.match, lo, hi}, inArgs...)...)
+		AND +events_fts.rowid IN `+in, append([]any{match, lo, hi}, inArgs...)...)
 	if err != nil {
 		return err
 	}
@@ -264,76 +313,15 @@ func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int
 	return ids, rows.Err()
 }
 
-// maxExpansion is the most index terms a prefix is expanded into.
-const maxExpansion = 32
-
-// expandPrefixes returns, for each prefix term of the query that is one
-// ASCII word, the index terms that start with it, read from the index's
-// vocabulary (at most maxExpansion; a prefix that covers more is left to
-// FTS5). Index terms are lowercased, so only ASCII prefixes, whose
-// folding is plain lowercasing, are expanded.
-func expandPrefixes(ctx context.Context, tx *sql.Tx, root *reel.Node) (map[*reel.Node][]string, error) {
-	out := map[*reel.Node][]string{}
-	var walk func(n *reel.Node) error
-	walk = func(n *reel.Node) error {
-		for _, k := range n.Kids {
-			if err := walk(k); err != nil {
-				return err
-			}
-		}
-		if n.Op != reel.OpTerm || !n.Prefix || !asciiWord(n.Text) {
-			return nil
-		}
-		p := strings.ToLower(n.Text)
-		rows, err := tx.QueryContext(ctx, `SELECT term FROM events_fts_vocab
-			WHERE term >= ? AND term <= ? LIMIT ?`, p, p+"\xff", maxExpansion+1)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var terms []string
-		for rows.Next() {
-			var t string
-			if err := rows.Scan(&t); err != nil {
-				return err
-			}
-			terms = append(terms, t)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(terms) > 0 && len(terms) <= maxExpansion {
-			out[n] = terms
-		}
-		return nil
-	}
-	return out, walk(root)
-}
-
-// asciiWord reports whether s is one token of ASCII letters and digits.
-func asciiWord(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // ftsQuery renders a parsed query as an FTS5 expression. Every word and
 // phrase becomes a double-quoted FTS5 string, so nothing a user types is
 // read as FTS5 syntax (column filters, NEAR, ^, +, keywords); a prefix
 // term is the string followed by '*', or the OR of the terms in expand.
-func ftsQuery(n *reel.Node, expand map[*reel.Node][]string) string {
+func ftsQuery(n *reel.Node, expand map[*reel.Node]*prefixTerms) string {
 	switch n.Op {
 	case reel.OpTerm:
-		if terms := expand[n]; len(terms) > 0 {
-			parts := make([]string, len(terms))
-			for i, t := range terms {
-				parts[i] = ftsString(t)
-			}
-			return "(" + strings.Join(parts, " OR ") + ")"
+		if pt := expand[n]; pt != nil && len(pt.terms) > 0 {
+			return orTerms(pt.terms)
 		}
 		if n.Prefix {
 			return ftsString(n.Text) + "*"

@@ -111,8 +111,12 @@ func TestStore_SearchPrefixExpansion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fmt.Sprint(got[q.Root]) != fmt.Sprint(tt.expanded) {
-				t.Errorf("expanded to %v, want %v", got[q.Root], tt.expanded)
+			var terms []string
+			if pt := got[q.Root]; pt != nil {
+				terms = pt.terms
+			}
+			if fmt.Sprint(terms) != fmt.Sprint(tt.expanded) {
+				t.Errorf("expanded to %v, want %v", terms, tt.expanded)
 			}
 			if hits := search(t, s, tt.query, reel.Filter{Limit: 100}); len(hits) != tt.wantCount {
 				t.Errorf("got %d hits, want %d", len(hits), tt.wantCount)
