@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -97,15 +98,38 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Writes are serialised anyway; one connection keeps one warm cache.
 	s.db.SetMaxOpenConns(1)
 	s.rdb.SetMaxIdleConns(4)
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.initialize(ctx); err != nil {
 		s.closeDBs()
-		return nil, s.wrap("open database", err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		s.closeDBs()
-		return nil, s.wrap("migrate database", err)
+		return nil, err
 	}
 	return s, nil
+}
+
+// initialize connects the writer (which switches a new file to WAL) and
+// migrates. SQLite answers a journal-mode change or a lock upgrade that
+// could deadlock with SQLITE_BUSY at once, without waiting for the busy
+// timeout, so processes opening a new database together retry here, with
+// jitter, for up to busyTimeout.
+func (s *Store) initialize(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeout)
+	for attempt := 1; ; attempt++ {
+		err := s.db.PingContext(ctx)
+		if err != nil {
+			err = s.wrap("open database", err)
+		} else if err = s.migrate(ctx); err != nil {
+			err = s.wrap("migrate database", err)
+		}
+		if err == nil || reel.ErrorCode(err) != reel.EBUSY || time.Now().After(deadline) {
+			return err
+		}
+		pause := time.Duration(attempt) * 10 * time.Millisecond
+		pause = min(pause, 200*time.Millisecond) + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
 }
 
 func (s *Store) closeDBs() error {
