@@ -1,7 +1,7 @@
 // Package sqlite is the embedded reel.Store: one SQLite database file,
 // through the cgo driver github.com/mattn/go-sqlite3, which must be built
 // with -tags sqlite_fts5 for the full-text index (a build without the tag
-// stops with an error that names it).
+// compiles, but Open refuses with an error that names it).
 //
 // # Durability
 //

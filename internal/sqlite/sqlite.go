@@ -77,6 +77,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, reel.Errorf(reel.EINVALID, "open database: empty path")
 	}
+	if !fts5Compiled {
+		return nil, reel.Errorf(reel.EUNSUPPORT, "open database: this reel was built without SQLite's full-text module").
+			WithHint("rebuild with: go build -tags sqlite_fts5 ./cmd/reel")
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
