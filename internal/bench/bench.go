@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/reel-sh/reel/internal/humanize"
 	"io"
 	"os"
 	"path/filepath"
@@ -86,7 +87,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	rep.Corpus = CorpusReport{Files: m.Files, Sessions: m.Sessions, Records: m.Records, Events: m.Events,
 		Bytes: m.Bytes, Seconds: time.Since(start).Seconds()}
-	say("generated %d files, %d events, %s in %.1fs", m.Files, m.Events, formatBytes(m.Bytes), rep.Corpus.Seconds)
+	say("generated %d files, %d events, %s in %.1fs", m.Files, m.Events, humanize.Bytes(m.Bytes), rep.Corpus.Seconds)
 
 	// Measure the peak of the ingest and search only, as far as the kernel
 	// allows: give back what generation used, then reset the high-water
@@ -118,7 +119,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	rep.Ingest.EventsPerSecond = perSecond(firstPositive(rep.Ingest.StoredEvents, res.Events, m.Events), wall)
 	say("ingested %d events in %.1fs (%.0f events/s), database %s", rep.Ingest.StoredEvents,
-		wall.Seconds(), rep.Ingest.EventsPerSecond, formatBytes(rep.DBSizeBytes))
+		wall.Seconds(), rep.Ingest.EventsPerSecond, humanize.Bytes(rep.DBSizeBytes))
 
 	for _, c := range buildClasses(m, opt.Limit) {
 		if err := ctx.Err(); err != nil {

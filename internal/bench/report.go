@@ -90,12 +90,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "corpus\t%d files (%s), %d records, %d events, %s, generated in %.1fs\n",
 		r.Corpus.Files, joinCounts(r.Corpus.Sessions), r.Corpus.Records, r.Corpus.Events,
-		formatBytes(r.Corpus.Bytes), r.Corpus.Seconds)
+		humanize.Bytes(r.Corpus.Bytes), r.Corpus.Seconds)
 	fmt.Fprintf(tw, "ingest\t%.1fs, %.0f events/s; stored %d events (sync reported %d files, %d sessions, %d events, %d records)\n",
 		r.Ingest.Seconds, r.Ingest.EventsPerSecond, r.Ingest.StoredEvents,
 		r.Ingest.Files, r.Ingest.Sessions, r.Ingest.Events, r.Ingest.Records)
-	fmt.Fprintf(tw, "memory\tpeak RSS %s (%s)\n", formatBytes(r.PeakRSSBytes), r.PeakRSSScope)
-	fmt.Fprintf(tw, "database\t%s\n", formatBytes(r.DBSizeBytes))
+	fmt.Fprintf(tw, "memory\tpeak RSS %s (%s)\n", humanize.Bytes(r.PeakRSSBytes), r.PeakRSSScope)
+	fmt.Fprintf(tw, "database\t%s\n", humanize.Bytes(r.DBSizeBytes))
 	tw.Flush()
 
 	p("")
@@ -156,9 +156,6 @@ func joinCounts(m map[string]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-// formatBytes renders n in binary units with one decimal.
-var formatBytes = humanize.Bytes
 
 // formatMS renders a latency with precision that suits its size.
 func formatMS(ms float64) string {

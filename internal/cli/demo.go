@@ -9,6 +9,7 @@ import (
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/corpus"
+	"github.com/reel-sh/reel/internal/humanize"
 	"github.com/spf13/cobra"
 )
 
@@ -54,7 +55,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "%d session files, %s records, %s\n", m.Files, humanCount(m.Records), humanBytes(m.Bytes))
+	fmt.Fprintf(s.Out, "%d session files, %s records, %s\n", m.Files, humanize.Count(m.Records), humanize.Bytes(m.Bytes))
 
 	app := &App{Streams: s, env: map[string]string{
 		"HOME": home, "REEL_HOME": reelHome, "REEL_CONFIG": filepath.Join(reelHome, "config.toml"),

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/reel-sh/reel"
-	"github.com/reel-sh/reel/internal/humanize"
 )
 
 // writeJSON prints v as indented JSON: the --json output of every command.
@@ -79,12 +78,6 @@ func clock(t time.Time) string {
 	}
 	return t.Format("2006-01-02")
 }
-
-// humanBytes and humanCount format numbers for tables.
-var (
-	humanBytes = humanize.Bytes
-	humanCount = humanize.Count
-)
 
 // truncate cuts s to at most n runes on one line, marking the cut.
 func truncate(s string, n int) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/humanize"
 	"github.com/spf13/cobra"
 )
 
@@ -70,7 +71,7 @@ func runSessions(ctx context.Context, opts *sessionsOptions) error {
 	fmt.Fprintf(s.Out, "%-12s  %-11s  %-12s  %7s  %-16s  %s\n", "ID", "SOURCE", "LAST ACTIVE", "EVENTS", "PROJECT", "TITLE")
 	for _, x := range list {
 		fmt.Fprintf(s.Out, "%-12s  %-11s  %-12s  %7s  %-16s  %s\n",
-			s.Paint(styleCyan, reel.ShortID(x.ID)), x.Source, clock(x.EndedAt), humanCount(x.EventCount),
+			s.Paint(styleCyan, reel.ShortID(x.ID)), x.Source, clock(x.EndedAt), humanize.Count(x.EventCount),
 			truncate(projectName(x.Project), 16), truncate(x.Title, 70))
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/humanize"
 	"github.com/spf13/cobra"
 )
 
@@ -80,7 +81,7 @@ func runShow(ctx context.Context, opts *showOptions) error {
 	fmt.Fprintf(s.Out, "%s · %s · %s → %s · %d events", sess.Source, orDash(sess.Project),
 		sess.StartedAt.Local().Format(time.DateTime), sess.EndedAt.Local().Format(time.DateTime), sess.EventCount)
 	if t := sess.Tokens.Total(); t > 0 {
-		fmt.Fprintf(s.Out, " · %s tokens", humanCount(t))
+		fmt.Fprintf(s.Out, " · %s tokens", humanize.Count(t))
 	}
 	fmt.Fprintln(s.Out)
 	maxLines := 8

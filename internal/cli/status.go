@@ -8,6 +8,7 @@ import (
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/config"
+	"github.com/reel-sh/reel/internal/humanize"
 	"github.com/reel-sh/reel/internal/syncer"
 	"github.com/spf13/cobra"
 )
@@ -84,7 +85,7 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	if opts.json {
 		return writeJSON(s.Out, rep)
 	}
-	fmt.Fprintf(s.Out, "%s %s (%s, %s)\n", s.Paint(styleBold, "Store:"), stats.Location, stats.Driver, humanBytes(stats.SizeBytes))
+	fmt.Fprintf(s.Out, "%s %s (%s, %s)\n", s.Paint(styleBold, "Store:"), stats.Location, stats.Driver, humanize.Bytes(stats.SizeBytes))
 	if cfg.File != "" {
 		fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleBold, "Config:"), cfg.File)
 	}
@@ -98,8 +99,8 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 		case !st.Found:
 			folder += " (not found)"
 		}
-		fmt.Fprintf(s.Out, "%-12s %9s %11s %13s %8s  %s\n", st.Source, humanCount(st.Sessions), humanCount(st.Events),
-			humanCount(st.Unrecognised), humanCount(st.Invalid), folder)
+		fmt.Fprintf(s.Out, "%-12s %9s %11s %13s %8s  %s\n", st.Source, humanize.Count(st.Sessions), humanize.Count(st.Events),
+			humanize.Count(st.Unrecognised), humanize.Count(st.Invalid), folder)
 	}
 	fmt.Fprintln(s.Out)
 	if last == nil {
@@ -121,7 +122,7 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	fmt.Fprintf(s.Out, "  %d files seen: %d new, %d appended, %d rewritten, %d unchanged\n",
 		last.FilesSeen, last.FilesNew, last.FilesAppended, last.FilesRewritten, last.FilesUnchanged)
 	fmt.Fprintf(s.Out, "  %d sessions inserted, %d updated, %s events inserted\n",
-		last.SessionsInserted, last.SessionsUpdated, humanCount(last.EventsInserted))
+		last.SessionsInserted, last.SessionsUpdated, humanize.Count(last.EventsInserted))
 	if last.SkippedRecords+int64(last.SkippedFiles)+last.RepairedRecords > 0 {
 		fmt.Fprintf(s.Out, "  %d records skipped, %d repaired, %d files skipped:\n", last.SkippedRecords, last.RepairedRecords, last.SkippedFiles)
 		for i, is := range last.Issues {

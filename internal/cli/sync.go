@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/humanize"
 	"github.com/reel-sh/reel/internal/lockfile"
 	"github.com/reel-sh/reel/internal/syncer"
 	"github.com/schollz/progressbar/v3"
@@ -145,7 +145,7 @@ func printSyncRecord(s *Streams, r *syncer.Record) {
 	}
 	fmt.Fprintf(s.Out, "%s %d files (%d new, %d appended, %d rewritten, %d unchanged): %s %s in %s\n",
 		verb, r.FilesSeen, r.FilesNew, r.FilesAppended, r.FilesRewritten, r.FilesUnchanged,
-		humanCount(r.EventsInserted), events, time.Duration(r.Duration).Round(time.Millisecond))
+		humanize.Count(r.EventsInserted), events, time.Duration(r.Duration).Round(time.Millisecond))
 	if n := r.SkippedRecords + int64(r.SkippedFiles) + r.RepairedRecords; n > 0 {
 		fmt.Fprintf(s.Out, "%s %d records skipped, %d repaired, %d files skipped:\n",
 			s.Paint(styleYellow, "!"), r.SkippedRecords, r.RepairedRecords, r.SkippedFiles)
@@ -166,5 +166,3 @@ func printSyncRecord(s *Streams, r *syncer.Record) {
 func sourceList() string {
 	return "source: " + strings.Join(sourceNames(), ", ") + " (repeat or comma-separate)"
 }
-
-var _ = reel.SourceCodex
