@@ -96,15 +96,12 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	var top string
 	for _, q := range queries {
 		step(fmt.Sprintf("reel search %s --limit 5", shellQuote(q)))
-		if err := runSearch(ctx, &searchOptions{app: app, query: q, limit: 5}); err != nil {
+		hits, err := runSearch(ctx, &searchOptions{app: app, query: q, limit: 5})
+		if err != nil {
 			return err
 		}
-		if top == "" {
-			store, _ := app.Store(ctx)
-			hits, err := store.Search(ctx, reel.SearchQuery{Query: reel.ParseQuery(q), Filter: reel.Filter{Limit: 1}})
-			if err == nil && len(hits) > 0 {
-				top = hits[0].SessionID
-			}
+		if top == "" && len(hits) > 0 {
+			top = hits[0].SessionID
 		}
 	}
 	if needle.Query != "" {

@@ -44,7 +44,8 @@ common words return the newest matches first.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.query = strings.Join(args, " ")
-			return runSearch(cmd.Context(), opts)
+			_, err := runSearch(cmd.Context(), opts)
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -67,10 +68,11 @@ common words return the newest matches first.`,
 	return cmd
 }
 
-func runSearch(ctx context.Context, opts *searchOptions) error {
+// runSearch prints the hits of a search and returns them.
+func runSearch(ctx context.Context, opts *searchOptions) ([]reel.Hit, error) {
 	s := opts.app.Streams
 	if opts.limit <= 0 {
-		return reel.Errorf(reel.EINVALID, "--limit must be at least 1")
+		return nil, reel.Errorf(reel.EINVALID, "--limit must be at least 1")
 	}
 	q := reel.SearchQuery{
 		Query: reel.ParseQuery(opts.query),
@@ -78,36 +80,36 @@ func runSearch(ctx context.Context, opts *searchOptions) error {
 			Kinds: splitList(opts.kinds), Roles: splitList(opts.roles), Limit: opts.limit},
 	}
 	if err := timeFilter(&q.Filter, opts.since, opts.until); err != nil {
-		return err
+		return nil, err
 	}
 	store, err := opts.app.Store(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if opts.session != "" {
 		sess, err := store.Session(ctx, opts.session)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		q.Filter.SessionID = sess.ID
 	}
 	hits, err := store.Search(ctx, q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if opts.json {
 		if hits == nil {
 			hits = []reel.Hit{}
 		}
-		return writeJSON(s.Out, hits)
+		return hits, writeJSON(s.Out, hits)
 	}
 	if q.Query.Empty() {
 		fmt.Fprintf(s.Err, "Nothing to search for in %q: a query needs a word with a letter or digit that is not excluded.\n", opts.query)
-		return nil
+		return nil, nil
 	}
 	if len(hits) == 0 {
 		fmt.Fprintf(s.Err, "No matches for %s.\n", q.Query.String())
-		return nil
+		return nil, nil
 	}
 	for _, h := range hits {
 		what := h.Kind
@@ -122,5 +124,5 @@ func runSearch(ctx context.Context, opts *searchOptions) error {
 			s.Paint(styleDim, projectName(h.Project)+" · "+truncate(h.Title, 50)))
 		fmt.Fprintf(s.Out, "    %s\n", highlight(s, strings.ReplaceAll(h.Snippet, "\n", " "), h.Highlights))
 	}
-	return nil
+	return hits, nil
 }

@@ -28,7 +28,6 @@ type statusReport struct {
 }
 
 type sourceStatus struct {
-	Source  string `json:"source"`
 	Root    string `json:"root"`
 	Found   bool   `json:"found"`
 	Enabled bool   `json:"enabled"`
@@ -70,8 +69,8 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	rep := statusReport{Paths: cfg.Paths, Config: cfg.File, Store: stats, LastSync: last}
 	for _, imp := range importers() {
 		name := imp.Source()
-		st := sourceStatus{Source: name, Root: cfg.SourceRoot(name, app.Getenv), Enabled: cfg.Enabled(name)}
-		st.SourceStats.Source = name
+		st := sourceStatus{Root: cfg.SourceRoot(name, app.Getenv), Enabled: cfg.Enabled(name),
+			SourceStats: reel.SourceStats{Source: name}}
 		if fi, err := os.Stat(st.Root); err == nil && fi.IsDir() {
 			st.Found = true
 		}
