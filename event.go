@@ -66,3 +66,11 @@ type Checkpoint struct {
 	Seq       int64           `json:"seq"`
 	State     json.RawMessage `json:"state,omitempty"`
 }
+
+// StorableTime reports whether every Store keeps t exactly: the zero time
+// (no time known), or a time within int64 nanoseconds of the Unix epoch,
+// roughly the years 1678 to 2262. Apply refuses other times with EINVALID,
+// so the sync engine clears them first.
+func StorableTime(t time.Time) bool {
+	return t.IsZero() || time.Unix(0, t.UnixNano()).Equal(t)
+}

@@ -2,6 +2,7 @@ package reel_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/reel-sh/reel"
 )
@@ -74,5 +75,23 @@ func TestSplitHighlights(t *testing.T) {
 	}
 	if len(ranges) != 2 || ranges[0] != [2]int{2, 7} || ranges[1] != [2]int{10, 13} {
 		t.Fatalf("ranges = %v", ranges)
+	}
+}
+
+func TestStorableTime(t *testing.T) {
+	tests := []struct {
+		in   time.Time
+		want bool
+	}{
+		{time.Time{}, true},
+		{time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.UTC), true},
+		{time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), false},
+	}
+	for _, tt := range tests {
+		if got := reel.StorableTime(tt.in); got != tt.want {
+			t.Errorf("StorableTime(%v) = %v, want %v", tt.in, got, tt.want)
+		}
 	}
 }

@@ -337,11 +337,11 @@ func validateBatch(b *reel.Batch) error {
 		return invalid("session %s has no source", ss.ID)
 	case b.FromRaw < 0 || b.FromSeq < 0:
 		return invalid("negative FromRaw %d or FromSeq %d", b.FromRaw, b.FromSeq)
-	case !storable(ss.StartedAt) || !storable(ss.EndedAt):
+	case !reel.StorableTime(ss.StartedAt) || !reel.StorableTime(ss.EndedAt):
 		return invalid("session %s: time out of range", ss.ID)
 	case b.Cursor.Path != "" && b.Cursor.SessionID != "" && b.Cursor.SessionID != ss.ID:
 		return invalid("cursor of %s names session %s, batch is for %s", b.Cursor.Path, b.Cursor.SessionID, ss.ID)
-	case !storable(b.Cursor.ModTime):
+	case !reel.StorableTime(b.Cursor.ModTime):
 		return invalid("cursor of %s: time out of range", b.Cursor.Path)
 	}
 	next := b.FromRaw
@@ -360,7 +360,7 @@ func validateBatch(b *reel.Batch) error {
 			return invalid("event %d belongs to session %q, batch is for %s", e.Seq, e.SessionID, ss.ID)
 		case e.Seq < next:
 			return invalid("event %d: seq below %d (FromSeq or the previous event)", e.Seq, next)
-		case !storable(e.Time):
+		case !reel.StorableTime(e.Time):
 			return invalid("event %d: time out of range", e.Seq)
 		}
 		next = e.Seq + 1

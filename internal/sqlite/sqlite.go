@@ -251,12 +251,6 @@ func decTime(v sql.NullInt64) time.Time {
 	return time.Unix(0, v.Int64).UTC()
 }
 
-// storable reports whether t survives encTime: the zero time, or a time
-// between the years 1678 and 2262.
-func storable(t time.Time) bool {
-	return t.IsZero() || time.Unix(0, t.UnixNano()).Equal(t)
-}
-
 // bound returns t as unix nanoseconds for comparisons, clamped to the
 // int64 range so that filters far in the past or future still work.
 func bound(t time.Time) int64 {

@@ -101,6 +101,8 @@ func TestRun_BadLines(t *testing.T) {
 			[]string{"line 0 ", "line 2 "}, syncer.OutcomeOK, 0, 0, 1},
 		{"badjson", []wantIssue{{2, "skipped", "invalid JSON"}},
 			[]string{"line 0 ", "line 2 "}, syncer.OutcomePartial, 1, 0, 0},
+		{"badtime", []wantIssue{{2, "repaired", "out of range"}},
+			[]string{"line 0 ", "line 1 ", "line 2 "}, syncer.OutcomeOK, 0, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

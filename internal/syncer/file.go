@@ -305,7 +305,7 @@ func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (events 
 		e := &evs[i]
 		e.Seq = seq + int64(i)
 		e.RawIndex = idx
-		if !storable(e.Time) {
+		if !reel.StorableTime(e.Time) {
 			issue(fmt.Sprintf("timestamp %s out of range; stored without a time", e.Time.Format(time.RFC3339)), "repaired")
 			e.Time = time.Time{}
 		}
@@ -374,10 +374,10 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 	if s.Status == "" {
 		s.Status = reel.StatusCompleted
 	}
-	if !storable(s.StartedAt) {
+	if !reel.StorableTime(s.StartedAt) {
 		s.StartedAt = time.Time{}
 	}
-	if !storable(s.EndedAt) {
+	if !reel.StorableTime(s.EndedAt) {
 		s.EndedAt = time.Time{}
 	}
 	cur.SessionID = s.ID
@@ -394,12 +394,6 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 	w.batch = &reel.Batch{FromRaw: w.pos.NextRaw, FromSeq: w.pos.NextSeq}
 	w.batchBytes = 0
 	return nil
-}
-
-// storable reports whether t can be stored exactly: the zero time, or a
-// time within int64 nanoseconds of the Unix epoch.
-func storable(t time.Time) bool {
-	return t.IsZero() || (t.Year() > 1678 && t.Year() < 2262)
 }
 
 // headHash hashes the first min(headBytes, n) bytes of f.
