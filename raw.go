@@ -25,8 +25,13 @@ type RawRecord struct {
 	// line-based file, its line number minus one.
 	Index int64 `json:"index"`
 	// Offset is the byte offset of Data in the source file.
-	Offset int64  `json:"offset"`
-	Data   []byte `json:"-"`
+	Offset int64 `json:"offset"`
+	// Name says where the record came from when a session is made of
+	// several files or rows: the file's path relative to the session's
+	// root ("part/msg_1/prt_2.json") or the row's table and key
+	// ("part:prt_2"). It is empty for a session read from one file.
+	Name string `json:"name,omitempty"`
+	Data []byte `json:"-"`
 	// Type is the record type as the source names it ("user",
 	// "response_item", ...), or "" when unknown.
 	Type   string `json:"type,omitempty"`

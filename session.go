@@ -8,8 +8,17 @@ import (
 
 // Sources that reel ingests. The string is what users type in --source.
 const (
-	SourceClaudeCode = "claude-code"
-	SourceCodex      = "codex"
+	SourceClaudeCode   = "claude-code"
+	SourceCodex        = "codex"
+	SourceGemini       = "gemini"
+	SourceOpencode     = "opencode"
+	SourceCursor       = "cursor"
+	SourceAider        = "aider"
+	SourcePi           = "pi"
+	SourceCopilot      = "copilot"
+	SourceAmp          = "amp"
+	SourceDroid        = "droid"
+	SourceShellHistory = "shell-history"
 )
 
 // Session statuses.
