@@ -252,7 +252,7 @@ func insertRaw(ctx context.Context, c *sqlite3.SQLiteConn, sk int64, recs []reel
 		return nil
 	}
 	st, err := prepareRow(c, `INSERT INTO raw_records
-		(session_sk, idx, byte_offset, type, status, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)`, 7)
+		(session_sk, idx, byte_offset, type, status, reason, data, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, 8)
 	if err != nil {
 		return err
 	}
@@ -270,8 +270,8 @@ func insertRaw(ctx context.Context, c *sqlite3.SQLiteConn, sk int64, recs []reel
 		if data == nil {
 			data = []byte{} // the column is NOT NULL; nil binds as NULL
 		}
-		a[1].Value, a[2].Value, a[3].Value, a[4].Value, a[5].Value, a[6].Value =
-			r.Index, r.Offset, r.Type, r.Status, r.Reason, data
+		a[1].Value, a[2].Value, a[3].Value, a[4].Value, a[5].Value, a[6].Value, a[7].Value =
+			r.Index, r.Offset, r.Type, r.Status, r.Reason, data, r.Name
 		if err := st.exec(); err != nil {
 			return fmt.Errorf("record %d: %w", r.Index, err)
 		}

@@ -100,7 +100,7 @@ func (s *Store) RawRecords(ctx context.Context, sessionID string, fn func(reel.R
 	if err != nil {
 		return s.wrap("read raw records", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT idx, byte_offset, type, status, reason, data
+	rows, err := tx.QueryContext(ctx, `SELECT idx, byte_offset, type, status, reason, data, name
 		FROM raw_records WHERE session_sk = ? ORDER BY idx`, sk)
 	if err != nil {
 		return s.wrap("read raw records", err)
@@ -108,7 +108,7 @@ func (s *Store) RawRecords(ctx context.Context, sessionID string, fn func(reel.R
 	defer rows.Close()
 	for rows.Next() {
 		var r reel.RawRecord
-		if err := rows.Scan(&r.Index, &r.Offset, &r.Type, &r.Status, &r.Reason, &r.Data); err != nil {
+		if err := rows.Scan(&r.Index, &r.Offset, &r.Type, &r.Status, &r.Reason, &r.Data, &r.Name); err != nil {
 			return s.wrap("read raw records", err)
 		}
 		if err := fn(r); err != nil {

@@ -107,8 +107,8 @@ func testRawRecords(t *testing.T, open func(*testing.T) reel.Store) {
 		{Data: []byte("\xff\xfe\x00{not utf-8 \xc3\x28}\n"), Status: reel.RecordInvalid, Reason: "invalid JSON"},
 		{Data: []byte("\n"), Status: reel.RecordInvalid, Reason: "empty line"},
 		{Data: []byte("  \r\n"), Status: reel.RecordInvalid, Reason: "blank line"},
-		{Data: []byte("{\"type\":\"future\"}\n"), Type: "future", Status: reel.RecordUnknown, Reason: "unknown type"},
-		{Data: []byte("{\"type\":\"user\",\"text\":\"hi\"}\n"), Type: "user", Status: reel.RecordDuplicate},
+		{Data: []byte("{\"type\":\"future\"}\n"), Type: "future", Status: reel.RecordUnknown, Reason: "unknown type", Name: "part/msg_1/prt_2.json"},
+		{Data: []byte("{\"type\":\"user\",\"text\":\"hi\"}\n"), Type: "user", Status: reel.RecordDuplicate, Name: "message:msg_ü 1"},
 		{Data: []byte(`{"type":"assistant","text":"torn`), Type: "", Status: reel.RecordInvalid, Reason: "no newline"},
 	}
 	var file []byte

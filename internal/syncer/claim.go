@@ -35,7 +35,7 @@ func nativeIDs(parsed string, f reel.SourceFile) []string {
 	if f.NativeID != "" && f.NativeID != parsed {
 		ids = append(ids, f.NativeID)
 	}
-	return append(ids, parsed+"@"+f.Path)
+	return append(ids, parsed+"@"+f.CursorPath())
 }
 
 // claim returns the native id under which the file f stores its session,
@@ -46,13 +46,13 @@ func (c *claims) claim(ctx context.Context, store reel.Store, parsed string, f r
 	defer c.mu.Unlock()
 	ids := nativeIDs(parsed, f)
 	for _, nid := range ids[:len(ids)-1] {
-		ok, err := c.try(ctx, store, reel.SessionID(f.Source, nid), f.Path)
+		ok, err := c.try(ctx, store, reel.SessionID(f.Source, nid), f.CursorPath())
 		if err != nil || ok {
 			return nid, err
 		}
 	}
 	last := ids[len(ids)-1]
-	c.byID[reel.SessionID(f.Source, last)] = f.Path
+	c.byID[reel.SessionID(f.Source, last)] = f.CursorPath()
 	return last, nil
 }
 

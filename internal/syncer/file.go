@@ -45,6 +45,9 @@ type fileResult struct {
 // syncFile brings one file's new records into the store. Problems with the
 // file itself are issues; only store failures are errors.
 func syncFile(ctx context.Context, opt Options, imp reel.Importer, f reel.SourceFile) (res fileResult) {
+	if imp != nil && f.Layout != reel.LayoutLines {
+		return syncWhole(ctx, opt, imp, f)
+	}
 	res = fileResult{path: f.Path, source: f.Source, change: changeSkipped}
 	skipFile := func(reason string) fileResult {
 		res.change = changeSkipped
@@ -135,16 +138,11 @@ func syncFile(ctx context.Context, opt Options, imp reel.Importer, f reel.Source
 		pos:   start,
 		batch: &reel.Batch{FromRaw: start.NextRaw, FromSeq: start.NextSeq},
 	}
-	startSeq := start.NextSeq
 	readErr := w.readLines(ctx, newLineReader(r, opt.MaxLineBytes))
 	if readErr == nil {
 		end := w.pos
 		end.Size, end.ModTime = size, fi.ModTime().UTC()
 		readErr = w.flush(ctx, end, true)
-	}
-	res.events = w.pos.NextSeq - startSeq
-	if w.tailSeq >= 0 {
-		res.events = w.tailSeq - startSeq + w.tailEvents
 	}
 	if readErr != nil {
 		// The store failing, or the sync being stopped (cancelled, or past
@@ -189,6 +187,9 @@ type fileWriter struct {
 	// sessionID and nativeID are the session's, once known: from the
 	// cursor, or claimed at the first flush.
 	sessionID, nativeID string
+	// whole is set for a session read whole (see syncWhole): it has no
+	// file handle, and its cursor holds the stamp instead of a head hash.
+	whole bool
 }
 
 func (w *fileWriter) readLines(ctx context.Context, lr *lineReader) error {
@@ -219,14 +220,15 @@ func (w *fileWriter) readLines(ctx context.Context, lr *lineReader) error {
 
 // line parses one terminated line and advances pos past it.
 func (w *fileWriter) line(l line) {
-	n, _ := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq, false)
-	w.advance(l, n)
+	_, next, _ := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq, false)
+	w.advance(l, next)
 }
 
-func (w *fileWriter) advance(l line, events int64) {
+// advance moves pos past the line l, whose events end before seq next.
+func (w *fileWriter) advance(l line, next int64) {
 	w.pos.Offset += l.size
 	w.pos.NextRaw++
-	w.pos.NextSeq += events
+	w.pos.NextSeq = next
 }
 
 // last handles the file's last line, which may not be final: one with no
@@ -241,25 +243,30 @@ func (w *fileWriter) last(l line) error {
 	if err != nil {
 		return fmt.Errorf("save parser state: %w", err)
 	}
-	n, torn := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq, true)
+	base, next, torn := w.record(l, w.pos.NextRaw, w.pos.Offset, w.pos.NextSeq, true)
 	if l.terminated && !torn {
-		w.advance(l, n)
+		w.advance(l, next)
 		return nil
 	}
 	w.pos.State = state
-	w.tailSeq, w.tailEvents = w.pos.NextSeq, n
+	w.tailSeq, w.tailEvents = base, next-base
 	return nil
 }
 
-// record parses one line into the batch and returns its event count, and
-// whether the line failed to parse, as a torn one does. A line that may be
-// read again (see last) is reported for retry rather than skipped.
-func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (events int64, torn bool) {
+// record parses one line into the batch. Its events get seqs from base,
+// which is seq unless the line took earlier events back (see
+// reel.Rewinder), up to next. torn reports that the line failed to parse,
+// as a torn one does. A line that may be read again (see last) is reported
+// for retry rather than skipped.
+func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (base, next int64, torn bool) {
 	w.res.records++
 	w.res.bytes += l.size
-	rec := reel.RawRecord{Index: idx, Offset: off, Data: l.data}
+	rec := reel.RawRecord{Index: idx, Offset: off, Data: l.data, Name: l.name}
 	issue := func(reason, action string) {
-		w.res.issues = append(w.res.issues, Issue{Path: w.file.Path, Line: idx + 1, Reason: reason, Action: action})
+		if l.name != "" {
+			reason = l.name + ": " + reason
+		}
+		w.res.issues = append(w.res.issues, Issue{Path: w.file.CursorPath(), Line: idx + 1, Reason: reason, Action: action})
 	}
 	// unreadable reports a record kept raw without events. Only a line
 	// that failed to parse may be torn; one over a size limit is as long
@@ -300,7 +307,11 @@ func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (events 
 		if rec.Status == "" {
 			rec.Status = reel.RecordOK
 		}
+		if err == nil {
+			seq = w.rewind(seq, idx)
+		}
 	}
+	base = seq
 	for i := range evs {
 		e := &evs[i]
 		e.Seq = seq + int64(i)
@@ -313,7 +324,36 @@ func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (events 
 	w.batch.Raw = append(w.batch.Raw, rec)
 	w.batch.Events = append(w.batch.Events, evs...)
 	w.batchBytes += int64(len(l.data))
-	return int64(len(evs)), torn
+	w.res.events += int64(len(evs))
+	return base, base + int64(len(evs)), torn
+}
+
+// rewind applies a take-back by the record just parsed, if the parser
+// reported one, and returns the seq its events start at: the events from
+// the count that stands on are dropped from the batch, and the batch
+// discards those already committed.
+func (w *fileWriter) rewind(seq, idx int64) int64 {
+	rw, ok := w.parser.(reel.Rewinder)
+	if !ok {
+		return seq
+	}
+	keep, ok := rw.Rewound()
+	if !ok {
+		return seq
+	}
+	if keep < 0 || keep > seq {
+		w.res.issues = append(w.res.issues, Issue{Path: w.file.CursorPath(), Line: idx + 1,
+			Reason: fmt.Sprintf("rewind to event %d of %d ignored: out of range", keep, seq), Action: "skipped"})
+		return seq
+	}
+	b := w.batch
+	if keep < b.FromSeq {
+		b.FromSeq = keep
+		b.Events = b.Events[:0]
+	} else {
+		b.Events = b.Events[:keep-b.FromSeq]
+	}
+	return keep
 }
 
 // flush commits the batch with cur as the file's cursor.
@@ -334,7 +374,7 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 		}
 		cur.State = st
 	}
-	if !w.compressed {
+	if !w.compressed && !w.whole {
 		// The head hash covers the bytes consumed, so the next sync can tell
 		// an append (same head) from a rewrite.
 		h, err := headHash(w.fh, cur.Offset)
@@ -363,7 +403,7 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 		}
 	}
 	s.ID, s.NativeID = w.sessionID, w.nativeID
-	s.Path = w.file.Path
+	s.Path = w.file.CursorPath()
 	s.EventCount = w.pos.NextSeq
 	if w.tailSeq >= 0 {
 		s.EventCount = w.tailSeq + w.tailEvents

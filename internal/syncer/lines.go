@@ -17,6 +17,8 @@ type line struct {
 	size       int64  // bytes in the file, with the terminator
 	terminated bool   // ends with '\n'
 	tooLong    bool   // longer than the parse limit
+	name       string // the record's name, in a session of several files or rows
+	offset     int64  // where the record starts, when not after the previous one
 }
 
 // lineReader splits a stream into lines of any length without loading
