@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/reel-sh/reel"
@@ -89,12 +90,18 @@ func sourceNames() []string {
 	return names
 }
 
-// Sources returns the enabled sources with their folders, narrowed to
-// only when it is not empty.
-func (a *App) Sources(only []string) ([]syncer.Source, error) {
+// Sources returns the sources to sync, one per folder: every enabled
+// source, or only those named. paths, for exactly one named source,
+// replace its folders (reel sync aider --path DIR); a source named
+// explicitly is read even when disabled.
+func (a *App) Sources(only, paths []string) ([]syncer.Source, error) {
 	c, err := a.Config()
 	if err != nil {
 		return nil, err
+	}
+	if len(paths) > 0 && len(only) != 1 {
+		return nil, reel.Errorf(reel.EINVALID, "--path needs exactly one source").
+			WithHint("for example: reel sync aider --path ~/src/myrepo")
 	}
 	want := map[string]bool{}
 	for _, s := range only {
@@ -110,7 +117,20 @@ func (a *App) Sources(only []string) ([]syncer.Source, error) {
 		if !c.Enabled(name) && len(only) == 0 {
 			continue
 		}
-		out = append(out, syncer.Source{Importer: imp, Root: c.SourceRoot(name, a.Getenv)})
+		roots := c.SourceRoots(name, a.Getenv)
+		if len(paths) > 0 {
+			roots = roots[:0]
+			for _, p := range paths {
+				abs, err := filepath.Abs(p)
+				if err != nil {
+					return nil, reel.Errorf(reel.EINVALID, "--path %q: %v", p, err)
+				}
+				roots = append(roots, abs)
+			}
+		}
+		for _, r := range roots {
+			out = append(out, syncer.Source{Importer: imp, Root: r})
+		}
 	}
 	for name := range want {
 		return nil, reel.Errorf(reel.EINVALID, "unknown source %q", name).

@@ -66,6 +66,7 @@ Set NO_COLOR to turn colours off.`,
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
 	root.AddCommand(
 		newSyncCmd(app),
+		newAdaptersCmd(app),
 		newStatusCmd(app),
 		newSessionsCmd(app),
 		newSearchCmd(app),

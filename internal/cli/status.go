@@ -28,10 +28,49 @@ type statusReport struct {
 }
 
 type sourceStatus struct {
-	Root    string `json:"root"`
-	Found   bool   `json:"found"`
-	Enabled bool   `json:"enabled"`
+	// Root is the first folder found, else the first folder.
+	Root    string       `json:"root"`
+	Roots   []sourceRoot `json:"roots"`
+	Found   bool         `json:"found"`
+	Enabled bool         `json:"enabled"`
 	reel.SourceStats
+}
+
+// sourceRoot is one place a source keeps sessions.
+type sourceRoot struct {
+	Path  string `json:"path"`
+	Found bool   `json:"found"`
+}
+
+// sourceStatuses describes every source reel has: where it looks, whether
+// anything is there, whether sync reads it, and what the store holds.
+func sourceStatuses(app *App, stats reel.StoreStats) ([]sourceStatus, error) {
+	cfg, err := app.Config()
+	if err != nil {
+		return nil, err
+	}
+	var out []sourceStatus
+	for _, imp := range importers() {
+		name := imp.Source()
+		st := sourceStatus{Enabled: cfg.Enabled(name), SourceStats: reel.SourceStats{Source: name}, Roots: []sourceRoot{}}
+		for _, r := range cfg.SourceRoots(name, app.Getenv) {
+			_, err := os.Stat(r)
+			st.Roots = append(st.Roots, sourceRoot{Path: r, Found: err == nil})
+			if err == nil && !st.Found {
+				st.Found, st.Root = true, r
+			}
+		}
+		if st.Root == "" && len(st.Roots) > 0 {
+			st.Root = st.Roots[0].Path
+		}
+		for _, ss := range stats.Sources {
+			if ss.Source == name {
+				st.SourceStats = ss
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 func newStatusCmd(app *App) *cobra.Command {
@@ -67,19 +106,8 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 		return err
 	}
 	rep := statusReport{Paths: cfg.Paths, Config: cfg.File, Store: stats, LastSync: last}
-	for _, imp := range importers() {
-		name := imp.Source()
-		st := sourceStatus{Root: cfg.SourceRoot(name, app.Getenv), Enabled: cfg.Enabled(name),
-			SourceStats: reel.SourceStats{Source: name}}
-		if fi, err := os.Stat(st.Root); err == nil && fi.IsDir() {
-			st.Found = true
-		}
-		for _, ss := range stats.Sources {
-			if ss.Source == name {
-				st.SourceStats = ss
-			}
-		}
-		rep.Sources = append(rep.Sources, st)
+	if rep.Sources, err = sourceStatuses(app, stats); err != nil {
+		return err
 	}
 	if opts.json {
 		return writeJSON(s.Out, rep)
@@ -92,6 +120,9 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	fmt.Fprintf(s.Out, "%-12s %9s %11s %13s %8s  %s\n", "SOURCE", "SESSIONS", "EVENTS", "UNRECOGNISED", "INVALID", "FOLDER")
 	for _, st := range rep.Sources {
 		folder := st.Root
+		if n := len(st.Roots); n > 1 {
+			folder += fmt.Sprintf(" (+%d more)", n-1)
+		}
 		switch {
 		case !st.Enabled:
 			folder += " (disabled)"

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 type syncOptions struct {
 	app     *App
 	sources []string
+	paths   []string
 	dryRun  bool
 	noWait  bool
 	json    bool
@@ -34,6 +36,7 @@ stats them. One sync runs at a time per store; a second one waits and says who
 holds the lock. Records that cannot be read are kept raw, skipped and listed.`,
 		Example: `  reel sync
   reel sync codex
+  reel sync aider --path ~/src/myrepo
   reel sync --dry-run
   reel sync --no-wait --json`,
 		ValidArgs: sourceNames(),
@@ -45,6 +48,7 @@ holds the lock. Records that cannot be read are kept raw, skipped and listed.`,
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "read everything and report what would change, writing nothing")
 	cmd.Flags().BoolVar(&opts.noWait, "no-wait", false, "exit 0 at once if another sync is running")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the sync record as JSON")
+	cmd.Flags().StringArrayVar(&opts.paths, "path", nil, "read this folder or file instead of the source's own (one source only; repeatable)")
 	return cmd
 }
 
@@ -54,7 +58,7 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 	if err != nil {
 		return err
 	}
-	sources, err := app.Sources(opts.sources)
+	sources, err := app.Sources(opts.sources, opts.paths)
 	if err != nil {
 		return err
 	}
@@ -118,25 +122,37 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 		if err := syncer.WriteRecord(cfg.Paths.LastSync(), rec); err != nil && runErr == nil {
 			runErr = err
 		}
+		if err := syncer.UpdateSourceSyncs(cfg.Paths.SourceSyncs(), rec); err != nil && runErr == nil {
+			runErr = err
+		}
 	}
 	if opts.json {
 		if err := writeJSON(s.Out, rec); err != nil {
 			return err
 		}
 	} else if !opts.quiet {
-		printSyncRecord(s, rec)
+		printSyncRecord(s, rec, len(opts.sources) > 0)
 	}
 	return runErr
 }
 
-func printSyncRecord(s *Streams, r *syncer.Record) {
+func printSyncRecord(s *Streams, r *syncer.Record, named bool) {
 	verb := "Synced"
 	if r.DryRun {
 		verb = "Dry run: would sync"
 	}
-	for _, src := range r.Sources {
-		if !src.Found {
-			fmt.Fprintf(s.Out, "%s %s: no sessions folder at %s\n", s.Paint(styleDim, "·"), src.Source, src.Root)
+	// Where nothing was found, say where reel looked: in full when the
+	// user named the sources or none were found at all (a new machine),
+	// else in one line, since most people run a few of the clients.
+	if missing := missingSources(r); len(missing) > 0 {
+		if named || len(missing) == len(distinctSources(r)) {
+			for _, src := range r.Sources {
+				if slices.Contains(missing, src.Source) {
+					fmt.Fprintf(s.Out, "%s %s: no sessions folder at %s\n", s.Paint(styleDim, "·"), src.Source, src.Root)
+				}
+			}
+		} else {
+			fmt.Fprintf(s.Out, "%s not found on this machine: %s (see reel adapters)\n", s.Paint(styleDim, "·"), strings.Join(missing, ", "))
 		}
 	}
 	events := "events"
@@ -165,4 +181,34 @@ func printSyncRecord(s *Streams, r *syncer.Record) {
 // sourceList is the help text for --source.
 func sourceList() string {
 	return "source: " + strings.Join(sourceNames(), ", ") + " (repeat or comma-separate)"
+}
+
+// distinctSources names the sources a sync read, once each.
+func distinctSources(r *syncer.Record) []string {
+	var names []string
+	for _, src := range r.Sources {
+		if !slices.Contains(names, src.Source) {
+			names = append(names, src.Source)
+		}
+	}
+	return names
+}
+
+// missingSources names the sources none of whose folders exist.
+func missingSources(r *syncer.Record) []string {
+	found := map[string]bool{}
+	var names []string
+	for _, src := range r.Sources {
+		if _, seen := found[src.Source]; !seen {
+			names = append(names, src.Source)
+		}
+		found[src.Source] = found[src.Source] || src.Found
+	}
+	var missing []string
+	for _, n := range names {
+		if !found[n] {
+			missing = append(missing, n)
+		}
+	}
+	return missing
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"sort"
 	"strconv"
 
 	"github.com/BurntSushi/toml"
@@ -40,10 +39,17 @@ type SyncConfig struct {
 
 // Source configures one session source.
 type Source struct {
-	// Path overrides where the source's sessions are found.
-	Path string `toml:"path" json:"path"`
-	// Disabled sources are skipped by sync.
-	Disabled bool `toml:"disabled" json:"disabled"`
+	// Path replaces the folders (or files) where the source's sessions
+	// are found by default.
+	Path string `toml:"path" json:"path,omitempty"`
+	// Paths are more folders or files to read, beside the default ones or
+	// Path: the repositories aider ran in, say.
+	Paths []string `toml:"paths" json:"paths,omitempty"`
+	// Enabled, when set, says whether sync reads the source; unset means
+	// the source's default (see DefaultEnabled).
+	Enabled *bool `toml:"enabled" json:"enabled,omitempty"`
+	// Disabled is the older way to say enabled = false.
+	Disabled bool `toml:"disabled" json:"disabled,omitempty"`
 }
 
 // Load resolves paths, reads config.toml if it exists, and applies REEL_*
@@ -95,40 +101,6 @@ func (c *Config) DatabasePath() string {
 		return u[len("sqlite://"):]
 	}
 	return u
-}
-
-// SourceRoot returns where a source keeps its sessions: the configured path,
-// else the client's own environment variable, else its default folder.
-func (c *Config) SourceRoot(source string, env Env) string {
-	if s, ok := c.Sources[source]; ok && s.Path != "" {
-		return expandHome(s.Path, c.Paths.Home)
-	}
-	switch source {
-	case reel.SourceClaudeCode:
-		if d := env("CLAUDE_CONFIG_DIR"); d != "" {
-			return filepath.Join(d, "projects")
-		}
-		return filepath.Join(c.Paths.Home, ".claude", "projects")
-	case reel.SourceCodex:
-		if d := env("CODEX_HOME"); d != "" {
-			return filepath.Join(d, "sessions")
-		}
-		return filepath.Join(c.Paths.Home, ".codex", "sessions")
-	}
-	return ""
-}
-
-// Enabled reports whether sync reads source.
-func (c *Config) Enabled(source string) bool { return !c.Sources[source].Disabled }
-
-// SourceNames returns the configured source names, sorted.
-func (c *Config) SourceNames() []string {
-	names := make([]string, 0, len(c.Sources))
-	for n := range c.Sources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func expandHome(p, home string) string {

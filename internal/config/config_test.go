@@ -57,7 +57,7 @@ disabled = true
 		if c.DatabasePath() != "/tmp/x.db" || c.Sync.MaxLineBytes != 1024 {
 			t.Errorf("got %+v", c)
 		}
-		if got := c.SourceRoot(reel.SourceCodex, envOf(nil)); got != "/home/u/elsewhere" {
+		if got := c.SourceRoots(reel.SourceCodex, envOf(nil))[0]; got != "/home/u/elsewhere" {
 			t.Errorf("codex root = %q", got)
 		}
 		if c.Enabled(reel.SourceClaudeCode) || !c.Enabled(reel.SourceCodex) {
@@ -73,10 +73,10 @@ disabled = true
 		if c.DatabasePath() != filepath.Join(root, "data", "reel.db") || c.Sync.MaxLineBytes != config.DefaultMaxLineBytes {
 			t.Errorf("got %+v", c)
 		}
-		if got := c.SourceRoot(reel.SourceCodex, envOf(map[string]string{"CODEX_HOME": "/c"})); got != "/c/sessions" {
+		if got := c.SourceRoots(reel.SourceCodex, envOf(map[string]string{"CODEX_HOME": "/c"}))[0]; got != "/c/sessions" {
 			t.Errorf("codex root = %q", got)
 		}
-		if got := c.SourceRoot(reel.SourceClaudeCode, envOf(nil)); got != "/home/u/.claude/projects" {
+		if got := c.SourceRoots(reel.SourceClaudeCode, envOf(nil))[0]; got != "/home/u/.claude/projects" {
 			t.Errorf("claude root = %q", got)
 		}
 	})

@@ -74,6 +74,10 @@ func (p Paths) SyncLock() string { return filepath.Join(p.State, "sync.lock") }
 // LastSync returns the path of the last-sync record.
 func (p Paths) LastSync() string { return filepath.Join(p.State, "last-sync.json") }
 
+// SourceSyncs returns the path of the per-source record of when each
+// source was last synced.
+func (p Paths) SourceSyncs() string { return filepath.Join(p.State, "source-syncs.json") }
+
 // EnsureDirs creates the data and state folders, private to the user.
 func (p Paths) EnsureDirs() error {
 	for _, d := range []string{p.Data, p.State} {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Bytes renders n in binary units with one decimal: "512 B", "1.5 MiB".
@@ -35,4 +36,18 @@ func Count(n int64) string {
 		b.WriteRune(r)
 	}
 	return sign + b.String()
+}
+
+// Ago renders a past duration coarsely: "just now", "5m ago", "3h ago",
+// "2d ago".
+func Ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
 }

@@ -88,7 +88,8 @@ func run(ctx context.Context, opt Options, rec *Record) error {
 	var files []reel.SourceFile
 	for _, src := range opt.Sources {
 		sr := SourceResult{Source: src.Importer.Source(), Root: src.Root}
-		if fi, err := os.Stat(src.Root); err == nil && fi.IsDir() {
+		// A root is a folder, or for some sources a file (a shell history).
+		if _, err := os.Stat(src.Root); err == nil {
 			sr.Found = true
 		}
 		err := src.Importer.Discover(ctx, src.Root, func(f reel.SourceFile) error {
