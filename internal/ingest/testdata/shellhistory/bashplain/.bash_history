@@ -1,0 +1,4 @@
+ls -la
+cd /srv/app
+vim main.go
+make build
