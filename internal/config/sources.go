@@ -87,21 +87,37 @@ func defaultRoots(source, home string, env Env) []string {
 		}
 		return []string{filepath.Join(home, ".codex", "sessions")}
 	case reel.SourceGemini:
+		// Gemini CLI's home is $GEMINI_CLI_HOME when set; .gemini is under it.
+		if d := envDir("GEMINI_CLI_HOME"); d != "" {
+			return []string{filepath.Join(d, ".gemini", "tmp")}
+		}
 		return []string{filepath.Join(home, ".gemini", "tmp")}
 	case reel.SourceOpencode:
 		return []string{filepath.Join(dataHome, "opencode")}
 	case reel.SourceCursor:
+		// The editor's database first: a transcript of a chat it holds
+		// too is then skipped, since the database has times and results.
 		return []string{
-			filepath.Join(home, ".cursor", "projects"),
 			filepath.Join(appSupport, "Cursor", "User", "globalStorage"),
+			filepath.Join(home, ".cursor", "projects"),
 		}
 	case reel.SourceAider:
 		return nil // aider writes into each repository; config lists them
 	case reel.SourcePi:
+		if d := envDir("PI_CODING_AGENT_SESSION_DIR"); d != "" {
+			return []string{d}
+		}
+		if d := envDir("PI_CODING_AGENT_DIR"); d != "" {
+			return []string{filepath.Join(d, "sessions")}
+		}
 		return []string{filepath.Join(home, ".pi", "agent", "sessions")}
 	case reel.SourceCopilot:
+		cli := filepath.Join(home, ".copilot", "session-state")
+		if d := envDir("COPILOT_HOME"); d != "" {
+			cli = filepath.Join(d, "session-state")
+		}
 		return []string{
-			filepath.Join(home, ".copilot", "session-state"),
+			cli,
 			filepath.Join(appSupport, "Code", "User"),
 			filepath.Join(appSupport, "Code - Insiders", "User"),
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -85,6 +86,17 @@ func Run(ctx context.Context, opt Options) (*Record, error) {
 
 func run(ctx context.Context, opt Options, rec *Record) error {
 	opt.claims = newClaims()
+	// Importers that hold resources between calls (private copies of
+	// other programs' databases) release them when the sync ends.
+	defer func() {
+		closed := map[io.Closer]bool{}
+		for _, src := range opt.Sources {
+			if c, ok := src.Importer.(io.Closer); ok && !closed[c] {
+				closed[c] = true
+				c.Close()
+			}
+		}
+	}()
 	var files []reel.SourceFile
 	for _, src := range opt.Sources {
 		sr := SourceResult{Source: src.Importer.Source(), Root: src.Root}

@@ -47,6 +47,12 @@ func syncWhole(ctx context.Context, opt Options, imp reel.Importer, f reel.Sourc
 				res.err = ctx.Err()
 				return res
 			}
+			if reel.ErrorCode(err) == reel.ENOTFOUND {
+				// Discover listed a session that is gone by now (a
+				// history file rewritten meanwhile): nothing to read.
+				res.change = changeNone
+				return res
+			}
 			return skipFile("read stamp: " + err.Error())
 		}
 		read = func(fn func(line) error) error {
