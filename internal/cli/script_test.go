@@ -12,7 +12,14 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
+// asReel is the variable that makes the test binary run as reel itself,
+// for tests that start real reel processes (and kill them).
+const asReel = "REEL_TEST_AS_REEL"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(asReel) == "1" {
+		os.Exit(cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"reel": func() {
 			os.Exit(cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 
@@ -19,7 +20,10 @@ const DefaultMaxLineBytes = 32 << 20
 type Config struct {
 	Paths Paths `toml:"-" json:"paths"`
 	// File is the config.toml that was read, or "" when there was none.
-	File    string            `toml:"-" json:"file,omitempty"`
+	File string `toml:"-" json:"file,omitempty"`
+	// Host names this machine on the sessions it syncs: REEL_HOST, else
+	// the host name. Machines sharing a team store need distinct names.
+	Host    string            `toml:"-" json:"host"`
 	Store   StoreConfig       `toml:"store" json:"store"`
 	Sync    SyncConfig        `toml:"sync" json:"sync"`
 	Sources map[string]Source `toml:"sources" json:"sources"`
@@ -74,6 +78,10 @@ func Load(env Env) (*Config, error) {
 		if undec := md.Undecoded(); len(undec) > 0 {
 			return nil, reel.Errorf(reel.EINVALID, "config %s: unknown key %q", file, undec[0].String())
 		}
+	}
+	c.Host = env("REEL_HOST")
+	if c.Host == "" {
+		c.Host, _ = os.Hostname()
 	}
 	if v := env("REEL_STORE"); v != "" {
 		c.Store.URL = v

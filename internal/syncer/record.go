@@ -82,6 +82,9 @@ type Record struct {
 	IssuesOmitted   int     `json:"issues_omitted,omitempty"`
 
 	Sources []SourceResult `json:"sources"`
+
+	// Push is what reel sync --to sent to another store, when it did.
+	Push *PushResult `json:"push,omitempty"`
 }
 
 func (r *Record) addIssue(i Issue) {
