@@ -19,6 +19,7 @@ const (
 	SourceAmp          = "amp"
 	SourceDroid        = "droid"
 	SourceShellHistory = "shell-history"
+	SourceShell        = "shell" // reel's own shell recordings
 )
 
 // Session statuses.

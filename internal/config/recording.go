@@ -1,0 +1,12 @@
+package config
+
+import "path/filepath"
+
+// Recordings returns the folder of shell recordings: one append-only NDJSON
+// journal per recording, named by its id (see internal/journal).
+func (p Paths) Recordings() string { return filepath.Join(p.Data, "recordings") }
+
+// RecordingState returns the folder of the recorder's locks: the guard that
+// serialises rec start, stop and recover, and one lock file per live
+// recording, held by the recording's owner.
+func (p Paths) RecordingState() string { return filepath.Join(p.State, "rec") }
