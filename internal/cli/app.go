@@ -9,6 +9,7 @@ import (
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/config"
 	"github.com/reel-sh/reel/internal/ingest"
+	"github.com/reel-sh/reel/internal/postgres"
 	"github.com/reel-sh/reel/internal/sqlite"
 	"github.com/reel-sh/reel/internal/syncer"
 )
@@ -21,7 +22,7 @@ type App struct {
 	// REEL_HOME and HOME).
 	env   map[string]string
 	cfg   *config.Config
-	store *sqlite.Store
+	store reel.Store
 }
 
 // Getenv reads the environment, overrides first.
@@ -53,9 +54,13 @@ func (a *App) Store(ctx context.Context) (reel.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u := c.Store.URL; strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
-		return nil, reel.Errorf(reel.EUNSUPPORT, "this reel cannot open a PostgreSQL store yet").
-			WithHint("unset REEL_STORE or [store] url to use the embedded SQLite store")
+	if isPostgresURL(c.Store.URL) {
+		s, err := postgres.Open(ctx, c.Store.URL)
+		if err != nil {
+			return nil, err
+		}
+		a.store = s
+		return s, nil
 	}
 	if err := c.Paths.EnsureDirs(); err != nil {
 		return nil, err
@@ -68,6 +73,11 @@ func (a *App) Store(ctx context.Context) (reel.Store, error) {
 	return s, nil
 }
 
+// isPostgresURL reports whether a store URL names a PostgreSQL database.
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
 // Close releases what the app opened.
 func (a *App) Close() error {
 	if a.store != nil {
@@ -78,7 +88,11 @@ func (a *App) Close() error {
 
 // importers lists every importer reel has, wired explicitly.
 func importers() []reel.Importer {
-	return []reel.Importer{ingest.NewClaude(), ingest.NewCodex()}
+	return []reel.Importer{
+		ingest.NewClaude(), ingest.NewCodex(), ingest.NewGemini(), ingest.NewOpencode(),
+		ingest.NewCursor(), ingest.NewAider(), ingest.NewPi(), ingest.NewCopilot(),
+		ingest.NewAmp(), ingest.NewDroid(), ingest.NewShellHistory(), ingest.NewRecording(),
+	}
 }
 
 // sourceNames lists the sources reel knows, for flag help and completion.

@@ -5,52 +5,66 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/atomicfile"
+	"github.com/reel-sh/reel/internal/runbook"
 	"github.com/spf13/cobra"
 )
 
 type exportOptions struct {
-	app    *App
-	ref    string
-	format string
-	output string
+	app           *App
+	ref           string
+	format        string
+	output        string
+	parameterize  bool
+	includeFailed bool
 }
 
 func newExportCmd(app *App) *cobra.Command {
 	opts := &exportOptions{app: app}
 	cmd := &cobra.Command{
 		Use:   "export SESSION",
-		Short: "Write a session out: native bytes, markdown or JSON",
+		Short: "Write a session out: native bytes, markdown, JSON, or a runbook of its commands",
 		Long: `Export writes a session to standard output or a file.
 
   native    the source file exactly as reel read it, byte for byte (a .jsonl.zst
-            session gives its decompressed JSONL)
+            session gives its decompressed JSONL). A session kept as several
+            files (opencode's storage folder) gives a tar archive of them; one
+            kept in a database (opencode.db, Cursor's state.vscdb) gives its
+            rows as JSON lines, exactly as read.
   markdown  a readable transcript
-  json      the session and its events in reel's model (see docs/JSON.md)`,
+  json      the session and its events in reel's model (see docs/JSON.md)
+
+Runbook formats turn a session's shell commands into something to run again:
+bash, makefile, github-action, gitlab-ci, dockerfile, and markdown for a
+shell recording (or with --parameterize). Failed commands become comments
+unless --include-failed. A recording can be named by its name.`,
 		Example: `  reel export 3f2a9c --format native > copy.jsonl
   reel export 3f2a9c --format markdown -o session.md
-  reel export 3f2a9c --format json | jq '.events[0]'`,
+  reel export 3f2a9c --format json | jq '.events[0]'
+  reel export 7b1e04 --format native | tar -x -C restored/
+  reel export deploy --format makefile --parameterize > Makefile`,
 		Args: exactArgs(1, "one session id or prefix"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ref = args[0]
 			return runExport(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.format, "format", "f", "native", "native, markdown or json")
+	cmd.Flags().StringVarP(&opts.format, "format", "f", "native", "native, markdown, json, or a runbook: "+strings.Join(runbook.Formats(), ", "))
+	cmd.Flags().BoolVar(&opts.parameterize, "parameterize", false, "turn literals repeated across commands into variables (runbook formats)")
+	cmd.Flags().BoolVar(&opts.includeFailed, "include-failed", false, "keep commands that failed as commands, not comments (runbook formats)")
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "", "write to this file (mode 0600) instead of standard output")
-	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"native", "markdown", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(exportFormats(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runExport(ctx context.Context, opts *exportOptions) error {
-	switch opts.format {
-	case "native", "markdown", "md", "json":
-	default:
-		return reel.Errorf(reel.EINVALID, "unknown export format %q", opts.format).WithHint("use native, markdown or json")
+	if !slices.Contains(exportFormats(), opts.format) && opts.format != "md" {
+		return reel.Errorf(reel.EINVALID, "unknown export format %q", opts.format).WithHint("use " + strings.Join(exportFormats(), ", "))
 	}
 	var buf strings.Builder
 	var w io.Writer = opts.app.Streams.Out
@@ -75,18 +89,12 @@ func exportTo(ctx context.Context, opts *exportOptions, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sess, err := store.Session(ctx, opts.ref)
+	sess, err := store.Session(ctx, recordingRef(opts.app, opts.ref))
 	if err != nil {
 		return err
 	}
 	if opts.format == "native" {
-		return store.RawRecords(ctx, sess.ID, func(r reel.RawRecord) error {
-			if r.Data == nil && r.Status == reel.RecordInvalid {
-				return reel.Errorf(reel.ECORRUPT, "%s:%d was too long to keep (%s); the export would not be exact", sess.Path, r.Line(), r.Reason)
-			}
-			_, err := w.Write(r.Data)
-			return err
-		})
+		return exportNative(ctx, store, sess, w)
 	}
 	events, err := store.Events(ctx, sess.ID, reel.Filter{})
 	if err != nil {
@@ -98,7 +106,24 @@ func exportTo(ctx context.Context, opts *exportOptions, w io.Writer) error {
 	if opts.format == "json" {
 		return writeJSON(w, sessionDoc{Session: sess, Events: events})
 	}
+	// markdown stays the transcript for agent sessions; for a shell
+	// recording it is a runbook.
+	if runbook.IsFormat(opts.format) && (opts.format != "markdown" || sess.Source == reel.SourceShell || opts.parameterize) {
+		return runbook.Write(w, opts.format, runbook.FromEvents(sess, events),
+			runbook.Options{Parameterize: opts.parameterize, IncludeFailed: opts.includeFailed})
+	}
 	return writeMarkdown(w, sess, events)
+}
+
+// exportFormats lists every --format export takes.
+func exportFormats() []string {
+	fs := []string{"native", "json"}
+	for _, f := range append([]string{"markdown"}, runbook.Formats()...) {
+		if !slices.Contains(fs, f) {
+			fs = append(fs, f)
+		}
+	}
+	return fs
 }
 
 // writeMarkdown renders a transcript for people to read and share.

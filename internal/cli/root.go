@@ -67,6 +67,11 @@ Set NO_COLOR to turn colours off.`,
 	root.AddCommand(
 		newSyncCmd(app),
 		newAdaptersCmd(app),
+		newImportCmd(app),
+		newRecCmd(app),
+		newInitCmd(app),
+		newRecoverCmd(app),
+		newReplayCmd(app),
 		newStatusCmd(app),
 		newSessionsCmd(app),
 		newSearchCmd(app),
@@ -83,6 +88,16 @@ Set NO_COLOR to turn colours off.`,
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
+			return &usageError{fmt.Errorf("%s takes %s\nrun '%s --help' for usage", cmd.CommandPath(), what, cmd.CommandPath())}
+		}
+		return nil
+	}
+}
+
+// minimumArgs is cobra.MinimumNArgs reporting a usage error.
+func minimumArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
 			return &usageError{fmt.Errorf("%s takes %s\nrun '%s --help' for usage", cmd.CommandPath(), what, cmd.CommandPath())}
 		}
 		return nil

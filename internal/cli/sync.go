@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/humanize"
 	"github.com/reel-sh/reel/internal/lockfile"
+	"github.com/reel-sh/reel/internal/postgres"
 	"github.com/reel-sh/reel/internal/syncer"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -18,6 +20,7 @@ type syncOptions struct {
 	app     *App
 	sources []string
 	paths   []string
+	to      string
 	dryRun  bool
 	noWait  bool
 	json    bool
@@ -37,6 +40,7 @@ holds the lock. Records that cannot be read are kept raw, skipped and listed.`,
 		Example: `  reel sync
   reel sync codex
   reel sync aider --path ~/src/myrepo
+  reel sync --to postgres://reel@db.internal/team
   reel sync --dry-run
   reel sync --no-wait --json`,
 		ValidArgs: sourceNames(),
@@ -48,6 +52,7 @@ holds the lock. Records that cannot be read are kept raw, skipped and listed.`,
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "read everything and report what would change, writing nothing")
 	cmd.Flags().BoolVar(&opts.noWait, "no-wait", false, "exit 0 at once if another sync is running")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the sync record as JSON")
+	cmd.Flags().StringVar(&opts.to, "to", "", "then push the local store's sessions to this team store (postgres://...), incrementally")
 	cmd.Flags().StringArrayVar(&opts.paths, "path", nil, "read this folder or file instead of the source's own (one source only; repeatable)")
 	return cmd
 }
@@ -109,7 +114,7 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 		bar.Set(p.FilesDone)
 	}
 	opt := syncer.Options{
-		Store: store, Sources: sources, DryRun: opts.dryRun, MaxLineBytes: cfg.Sync.MaxLineBytes,
+		Store: store, Sources: sources, DryRun: opts.dryRun, MaxLineBytes: cfg.Sync.MaxLineBytes, Host: cfg.Host,
 	}
 	if s.IsStderrTTY() && !opts.json && !opts.quiet {
 		opt.Progress = progress
@@ -117,6 +122,13 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 	rec, runErr := syncer.Run(ctx, opt)
 	if bar != nil {
 		bar.Finish()
+	}
+	if runErr == nil && opts.to != "" && !opts.dryRun {
+		push, err := pushTo(ctx, opts, store)
+		rec.Push = &push
+		if err != nil {
+			rec.Outcome, rec.Error, runErr = syncer.OutcomeFailed, err.Error(), err
+		}
 	}
 	if !opts.dryRun {
 		if err := syncer.WriteRecord(cfg.Paths.LastSync(), rec); err != nil && runErr == nil {
@@ -173,6 +185,10 @@ func printSyncRecord(s *Streams, r *syncer.Record, named bool) {
 			fmt.Fprintf(s.Out, "  %s\n", is)
 		}
 	}
+	if p := r.Push; p != nil {
+		fmt.Fprintf(s.Out, "Pushed %d of %d sessions (%d unchanged): %s events, %s raw records\n",
+			p.Pushed, p.Sessions, p.Unchanged, humanize.Count(p.Events), humanize.Count(p.Raw))
+	}
 	if r.Error != "" {
 		fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleRed, "sync "+r.Outcome+":"), r.Error)
 	}
@@ -211,4 +227,41 @@ func missingSources(r *syncer.Record) []string {
 		}
 	}
 	return missing
+}
+
+// pushTo sends the local store's sessions to the team store that --to
+// names, with a progress bar on a terminal.
+func pushTo(ctx context.Context, opts *syncOptions, local reel.Store) (syncer.PushResult, error) {
+	s := opts.app.Streams
+	if !isPostgresURL(opts.to) {
+		return syncer.PushResult{}, reel.Errorf(reel.EINVALID, "--to %q is not a postgres:// URL", opts.to).
+			WithHint("for example: reel sync --to postgres://user@host/db")
+	}
+	team, err := postgres.Open(ctx, opts.to)
+	if err != nil {
+		return syncer.PushResult{}, err
+	}
+	defer team.Close()
+	cfg, err := opts.app.Config()
+	if err != nil {
+		return syncer.PushResult{}, err
+	}
+	po := syncer.PushOptions{From: local, To: team, Host: cfg.Host}
+	if s.IsStderrTTY() && !opts.json && !opts.quiet {
+		var bar *progressbar.ProgressBar
+		po.Progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(s.Err),
+					progressbar.OptionSetDescription("pushing"), progressbar.OptionShowCount(),
+					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+			}
+			bar.Set(done)
+		}
+		defer func() {
+			if bar != nil {
+				bar.Finish()
+			}
+		}()
+	}
+	return syncer.Push(ctx, po)
 }

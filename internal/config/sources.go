@@ -30,9 +30,12 @@ func (c *Config) Enabled(source string) bool {
 func (c *Config) SourceRoots(source string, env Env) []string {
 	s := c.Sources[source]
 	var roots []string
-	if s.Path != "" {
+	switch {
+	case s.Path != "":
 		roots = []string{expandHome(s.Path, c.Paths.Home)}
-	} else {
+	case source == reel.SourceShell:
+		roots = []string{c.Paths.Recordings()} // reel's own, under its data folder
+	default:
 		roots = defaultRoots(source, c.Paths.Home, env)
 	}
 	for _, p := range s.Paths {
