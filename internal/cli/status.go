@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/reel-sh/reel"
@@ -20,11 +22,14 @@ type statusOptions struct {
 
 // statusReport is reel status --json.
 type statusReport struct {
-	Paths    config.Paths    `json:"paths"`
-	Config   string          `json:"config_file,omitempty"`
-	Store    reel.StoreStats `json:"store"`
-	Sources  []sourceStatus  `json:"sources"`
-	LastSync *syncer.Record  `json:"last_sync"`
+	Paths  config.Paths    `json:"paths"`
+	Config string          `json:"config_file,omitempty"`
+	Store  reel.StoreStats `json:"store"`
+	// Features says how the store searches and keeps vectors, where it
+	// varies (a PostgreSQL server with or without pgvector).
+	Features map[string]string `json:"features,omitempty"`
+	Sources  []sourceStatus    `json:"sources"`
+	LastSync *syncer.Record    `json:"last_sync"`
 }
 
 type sourceStatus struct {
@@ -109,12 +114,22 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	if rep.Sources, err = sourceStatuses(app, stats); err != nil {
 		return err
 	}
+	if fs, ok := store.(interface {
+		Features(context.Context) (map[string]string, error)
+	}); ok {
+		if rep.Features, err = fs.Features(ctx); err != nil {
+			return err
+		}
+	}
 	if opts.json {
 		return writeJSON(s.Out, rep)
 	}
 	fmt.Fprintf(s.Out, "%s %s (%s, %s)\n", s.Paint(styleBold, "Store:"), stats.Location, stats.Driver, humanize.Bytes(stats.SizeBytes))
 	if cfg.File != "" {
 		fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleBold, "Config:"), cfg.File)
+	}
+	for _, k := range slices.Sorted(maps.Keys(rep.Features)) {
+		fmt.Fprintf(s.Out, "  %s: %s\n", k, rep.Features[k])
 	}
 	fmt.Fprintln(s.Out)
 	fmt.Fprintf(s.Out, "%-12s %9s %11s %13s %8s  %s\n", "SOURCE", "SESSIONS", "EVENTS", "UNRECOGNISED", "INVALID", "FOLDER")

@@ -86,6 +86,12 @@ func (s *Store) Features(ctx context.Context) (map[string]string, error) {
 		default:
 			out["pgvector"] = "not available"
 		}
+		// Where vectors will be kept and compared: in the server when it
+		// has pgvector, else by reel itself.
+		out["vectors"] = "computed in reel (no pgvector in this database)"
+		if installed != nil {
+			out["vectors"] = "pgvector " + *installed
+		}
 		return nil
 	})
 	if err != nil {
