@@ -170,8 +170,8 @@ func TestOpen_MigrationsOnce(t *testing.T) {
 		s := openURL(t, u)
 		n := queryInt(t, s, `SELECT count(*) FROM schema_migrations`)
 		latest := queryInt(t, s, `SELECT max(version) FROM schema_migrations`)
-		if n != int64(len(ms)) || latest != int64(ms[len(ms)-1].version) {
-			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, latest, len(ms), ms[len(ms)-1].version)
+		if n != int64(len(ms)) || latest != int64(ms[len(ms)-1].Version) {
+			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, latest, len(ms), ms[len(ms)-1].Version)
 		}
 		if evs, err := s.Events(ctx, reel.SessionID("codex", "kept"), reel.Filter{}); err != nil || len(evs) != 1 {
 			t.Errorf("events after reopen = %v, %v", evs, err)

@@ -24,7 +24,7 @@ import (
 // hold (before 1678 or after 2262).
 func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 	for _, b := range bs {
-		if err := validateBatch(b); err != nil {
+		if err := b.Validate(); err != nil {
 			return err
 		}
 	}
@@ -318,52 +318,6 @@ func insertEvents(ctx context.Context, c *sqlite3.SQLiteConn, sk int64, evs []re
 		if err := st.exec(); err != nil {
 			return fmt.Errorf("event %d: %w", e.Seq, err)
 		}
-	}
-	return nil
-}
-
-func validateBatch(b *reel.Batch) error {
-	invalid := func(format string, args ...any) error {
-		return reel.Errorf(reel.EINVALID, "apply batch: "+format, args...)
-	}
-	if b == nil {
-		return invalid("no batch")
-	}
-	ss := &b.Session
-	switch {
-	case ss.ID == "":
-		return invalid("session has no id")
-	case ss.Source == "":
-		return invalid("session %s has no source", ss.ID)
-	case b.FromRaw < 0 || b.FromSeq < 0:
-		return invalid("negative FromRaw %d or FromSeq %d", b.FromRaw, b.FromSeq)
-	case !reel.StorableTime(ss.StartedAt) || !reel.StorableTime(ss.EndedAt):
-		return invalid("session %s: time out of range", ss.ID)
-	case b.Cursor.Path != "" && b.Cursor.SessionID != "" && b.Cursor.SessionID != ss.ID:
-		return invalid("cursor of %s names session %s, batch is for %s", b.Cursor.Path, b.Cursor.SessionID, ss.ID)
-	case !reel.StorableTime(b.Cursor.ModTime):
-		return invalid("cursor of %s: time out of range", b.Cursor.Path)
-	}
-	next := b.FromRaw
-	for i := range b.Raw {
-		r := &b.Raw[i]
-		if r.Index < next {
-			return invalid("raw record %d: index below %d (FromRaw or the previous record)", r.Index, next)
-		}
-		next = r.Index + 1
-	}
-	next = b.FromSeq
-	for i := range b.Events {
-		e := &b.Events[i]
-		switch {
-		case e.SessionID != ss.ID:
-			return invalid("event %d belongs to session %q, batch is for %s", e.Seq, e.SessionID, ss.ID)
-		case e.Seq < next:
-			return invalid("event %d: seq below %d (FromSeq or the previous event)", e.Seq, next)
-		case !reel.StorableTime(e.Time):
-			return invalid("event %d: time out of range", e.Seq)
-		}
-		next = e.Seq + 1
 	}
 	return nil
 }

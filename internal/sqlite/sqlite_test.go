@@ -77,8 +77,8 @@ func TestOpen_MigrationsOnce(t *testing.T) {
 		if err := s.rdb.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
 			t.Fatal(err)
 		}
-		if n != len(ms) || max != ms[len(ms)-1].version {
-			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, max, len(ms), ms[len(ms)-1].version)
+		if n != len(ms) || max != ms[len(ms)-1].Version {
+			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, max, len(ms), ms[len(ms)-1].Version)
 		}
 		evs, err := s.Events(ctx, reel.SessionID("codex", "kept"), reel.Filter{})
 		if err != nil || len(evs) != 1 {
