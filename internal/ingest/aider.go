@@ -28,7 +28,7 @@ type Aider struct {
 	// loc is the zone aider's naive header times are read in: aider writes
 	// the local time of the machine it ran on.
 	loc   *time.Location
-	cache aiderCache
+	cache fileCache[*aiderHistory]
 }
 
 // NewAider returns the aider importer, reading header times as local time.
@@ -66,7 +66,7 @@ func (a *Aider) Discover(ctx context.Context, root string, fn func(reel.SourceFi
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		h, err := a.cache.load(p, a.loc)
+		h, err := a.loadHistory(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // removed since it was listed
 		}
@@ -163,7 +163,7 @@ func (a *Aider) ReadRecords(ctx context.Context, f reel.SourceFile, fn func(reel
 
 // run finds f's run in the current contents of its file.
 func (a *Aider) run(f reel.SourceFile) (*aiderHistory, aiderRun, error) {
-	h, err := a.cache.load(f.Path, a.loc)
+	h, err := a.loadHistory(f.Path)
 	if err != nil {
 		return nil, aiderRun{}, fmt.Errorf("read aider history: %w", err)
 	}

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -141,56 +139,10 @@ func aiderParseTime(stamp string, loc *time.Location) time.Time {
 	return t
 }
 
-// aiderCacheSize bounds how many history files the cache keeps.
-const aiderCacheSize = 16
-
-// aiderCache keeps the last index of each history file by size and time,
-// so that Stamp over a file's many runs reads it once per change.
-type aiderCache struct {
-	mu    sync.Mutex
-	files map[string]*aiderCached
-	// reads counts file reads, for tests.
-	reads int
-}
-
-type aiderCached struct {
-	size  int64
-	mtime time.Time
-	h     *aiderHistory
-}
-
-// load returns path's runs as the file is now.
-func (c *aiderCache) load(path string, loc *time.Location) (*aiderHistory, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.files[path]; ok && e.size == info.Size() && e.mtime.Equal(info.ModTime()) {
-		return e.h, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	c.reads++
-	h := &aiderHistory{data: data, runs: indexAider(data, loc)}
-	if int64(len(data)) != info.Size() {
-		return h, nil // written to while read: do not remember it
-	}
-	if c.files == nil {
-		c.files = map[string]*aiderCached{}
-	}
-	if len(c.files) >= aiderCacheSize {
-		for k := range c.files {
-			delete(c.files, k)
-			break
-		}
-	}
-	c.files[path] = &aiderCached{size: info.Size(), mtime: info.ModTime(), h: h}
-	return h, nil
+// loadHistory returns path's runs as the file is now, from the cache
+// while the file is unchanged.
+func (a *Aider) loadHistory(path string) (*aiderHistory, error) {
+	return a.cache.load(path, func(data []byte) (*aiderHistory, error) {
+		return &aiderHistory{data: data, runs: indexAider(data, a.loc)}, nil
+	})
 }

@@ -26,7 +26,7 @@ var (
 type ShellHistory struct {
 	// loc is the zone whose days sessions follow.
 	loc   *time.Location
-	cache shellCache
+	cache fileCache[*shellFile]
 }
 
 // NewShellHistory returns the shell history importer, grouping commands by
@@ -75,7 +75,7 @@ func (s *ShellHistory) Discover(ctx context.Context, root string, fn func(reel.S
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		h, err := s.cache.load(p, s.loc)
+		h, err := s.loadHistory(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -157,7 +157,7 @@ func (s *ShellHistory) ReadRecords(ctx context.Context, f reel.SourceFile, fn fu
 
 // day finds f's day in the current contents of its file.
 func (s *ShellHistory) day(f reel.SourceFile) (*shellFile, shellDay, error) {
-	h, err := s.cache.load(f.Path, s.loc)
+	h, err := s.loadHistory(f.Path)
 	if err != nil {
 		return nil, shellDay{}, fmt.Errorf("read shell history: %w", err)
 	}

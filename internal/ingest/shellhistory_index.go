@@ -3,13 +3,10 @@ package ingest
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"hash"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -194,59 +191,14 @@ func shellUnix(b []byte) (time.Time, bool) {
 	return time.Unix(sec, 0), true
 }
 
-// shellCacheSize bounds how many history files the cache keeps.
-const shellCacheSize = 8
-
-// shellCache keeps the last index of each history file by size and time,
-// so that Stamp over a file's many days reads it once per change.
-type shellCache struct {
-	mu    sync.Mutex
-	files map[string]*shellCached
-	reads int // file reads, for tests
-}
-
-type shellCached struct {
-	size  int64
-	mtime time.Time
-	h     *shellFile
-}
-
-// load returns path's entries and days as the file is now.
-func (c *shellCache) load(path string, loc *time.Location) (*shellFile, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.files[path]; ok && e.size == info.Size() && e.mtime.Equal(info.ModTime()) {
-		return e.h, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	c.reads++
-	shell, err := detectShell(filepath.Base(path), data[:min(len(data), shellDetectLimit)])
-	if err != nil {
-		return nil, err
-	}
-	h := indexShell(shell, data, loc)
-	if int64(len(data)) != info.Size() {
-		return h, nil // written to while read: do not remember it
-	}
-	if c.files == nil {
-		c.files = map[string]*shellCached{}
-	}
-	if len(c.files) >= shellCacheSize {
-		for k := range c.files {
-			delete(c.files, k)
-			break
+// loadHistory returns path's entries and days as the file is now, from
+// the cache while the file is unchanged.
+func (s *ShellHistory) loadHistory(path string) (*shellFile, error) {
+	return s.cache.load(path, func(data []byte) (*shellFile, error) {
+		shell, err := detectShell(filepath.Base(path), data[:min(len(data), shellDetectLimit)])
+		if err != nil {
+			return nil, err
 		}
-	}
-	c.files[path] = &shellCached{size: info.Size(), mtime: info.ModTime(), h: h}
-	return h, nil
+		return indexShell(shell, data, s.loc), nil
+	})
 }
