@@ -117,7 +117,10 @@ func (l *lab) shell(shell, name string) int {
 			`eval "$(`+l.bin+` init zsh)"`+"\n"+l.timing), 0o600)
 		cmd = fmt.Sprintf("ZDOTDIR=%s exec %s -i", rcdir, bin)
 	case "fish":
-		os.MkdirAll(filepath.Join(rcdir, "fish"), 0o700)
+		// With generated_completions present, fish does not start its
+		// background completion generator, which would still be writing
+		// into the test's folder when the test removes it.
+		os.MkdirAll(filepath.Join(rcdir, "fish", "generated_completions"), 0o700)
 		os.WriteFile(filepath.Join(rcdir, "fish", "config.fish"), []byte(strings.ReplaceAll(env, "export ", "set -gx ")+
 			"set -gx REEL_HOME "+l.home+"\nset -g fish_greeting\nset -g fish_history ''\nfunction fish_prompt; echo -n 'READY> '; end\n"+
 			l.bin+" init fish | source\n"), 0o600)
@@ -173,6 +176,13 @@ func (l *lab) wait(timeout time.Duration, what string, ok func() bool, show func
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// reelOK reports whether reel, run against the lab's home, succeeds.
+func (l *lab) reelOK(args ...string) bool {
+	cmd := exec.Command(l.bin, args...)
+	cmd.Env = append(os.Environ(), "REEL_HOME="+l.home, "NO_COLOR=1")
+	return cmd.Run() == nil
 }
 
 // reel runs the reel binary against the lab's home.
@@ -340,6 +350,11 @@ func TestRecording_KillNine(t *testing.T) {
 					Text string `json:"text"`
 				} `json:"events"`
 			}
+			// The start that recovered it ingests it after the new
+			// recording is active, so wait for that to finish.
+			l.wait(30*time.Second, "the recovered recording in the store", func() bool {
+				return l.reelOK("show", got.SessionID)
+			}, func() string { return l.pane("next") })
 			json.Unmarshal(l.reel("show", got.SessionID, "--json"), &doc)
 			if doc.Session.Status != "recovered" || doc.Session.Title != got.Name || len(doc.Events) != 6 || doc.Events[3].Kind != "command" {
 				t.Errorf("stored session = %+v", doc)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/reel-sh/reel"
@@ -86,11 +87,13 @@ func (c *claims) try(ctx context.Context, store reel.Store, id, path string) (bo
 // and its cursor names the session. A session whose file is gone passes
 // to the new one, as when a rollout is replaced by its compressed copy.
 func holds(ctx context.Context, store reel.Store, holder, id, path string) (bool, error) {
-	hi, err := os.Stat(holder)
+	hf, pf := fileOf(holder), fileOf(path)
+	hi, err := os.Stat(hf)
 	if err != nil {
 		return false, nil
 	}
-	if pi, err := os.Stat(path); err == nil && os.SameFile(hi, pi) {
+	// The same file (and the same part of it) under another name.
+	if pi, err := os.Stat(pf); err == nil && os.SameFile(hi, pi) && holder[len(hf):] == path[len(pf):] {
 		return false, nil
 	}
 	cur, err := store.Cursor(ctx, holder)
@@ -115,4 +118,17 @@ func sessionNativeID(id, parsed string, f reel.SourceFile) string {
 	// A rewrite that changed the id the file names keeps the session it
 	// had: the file is what the session is read from.
 	return parsed
+}
+
+// fileOf returns the file a cursor path names: the path itself, or for a
+// session that is a slice or a part of a file (path#key), the file, when
+// the path itself does not exist.
+func fileOf(cursorPath string) string {
+	if _, err := os.Stat(cursorPath); err == nil {
+		return cursorPath
+	}
+	if i := strings.LastIndexByte(cursorPath, '#'); i > 0 {
+		return cursorPath[:i]
+	}
+	return cursorPath
 }
