@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/archive"
 	"github.com/reel-sh/reel/internal/atomicfile"
 	"github.com/reel-sh/reel/internal/runbook"
 	"github.com/spf13/cobra"
@@ -38,6 +39,8 @@ func newExportCmd(app *App) *cobra.Command {
             rows as JSON lines, exactly as read.
   markdown  a readable transcript
   json      the session and its events in reel's model (see docs/JSON.md)
+  reel      the session with its raw records, events and checkpoints as one JSON
+            document, for 'reel import' on another machine (lossless)
 
 Runbook formats turn a session's shell commands into something to run again:
 bash, makefile, github-action, gitlab-ci, dockerfile, and markdown for a
@@ -96,6 +99,13 @@ func exportTo(ctx context.Context, opts *exportOptions, w io.Writer) error {
 	if opts.format == "native" {
 		return exportNative(ctx, store, sess, w)
 	}
+	if opts.format == "reel" {
+		doc, err := archive.FromStore(ctx, store, sess.ID, nil)
+		if err != nil {
+			return err
+		}
+		return archive.Write(w, doc)
+	}
 	events, err := store.Events(ctx, sess.ID, reel.Filter{})
 	if err != nil {
 		return err
@@ -117,7 +127,7 @@ func exportTo(ctx context.Context, opts *exportOptions, w io.Writer) error {
 
 // exportFormats lists every --format export takes.
 func exportFormats() []string {
-	fs := []string{"native", "json"}
+	fs := []string{"native", "json", "reel"}
 	for _, f := range append([]string{"markdown"}, runbook.Formats()...) {
 		if !slices.Contains(fs, f) {
 			fs = append(fs, f)

@@ -23,7 +23,9 @@ func exportNative(ctx context.Context, store reel.Store, sess reel.Session, w io
 		mtime = time.Unix(0, 0)
 	}
 	err := store.RawRecords(ctx, sess.ID, func(r reel.RawRecord) error {
-		if r.Data == nil && r.Status == reel.RecordInvalid {
+		// A line too long to keep is stored without its bytes (stores
+		// may give back nil or empty): no other invalid record is empty.
+		if len(r.Data) == 0 && r.Status == reel.RecordInvalid {
 			return reel.Errorf(reel.ECORRUPT, "%s:%d was too long to keep (%s); the export would not be exact", sess.Path, r.Line(), r.Reason)
 		}
 		if first {
