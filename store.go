@@ -43,6 +43,9 @@ type Batch struct {
 	FromSeq int64
 	Raw     []RawRecord
 	Events  []Event
+	// Checkpoints are upserted by id after the events, as PutCheckpoint
+	// does. A re-read never deletes checkpoints.
+	Checkpoints []Checkpoint
 }
 
 // Filter narrows sessions, events and search hits. Zero fields match all.

@@ -27,6 +27,9 @@ type Config struct {
 	Store   StoreConfig       `toml:"store" json:"store"`
 	Sync    SyncConfig        `toml:"sync" json:"sync"`
 	Sources map[string]Source `toml:"sources" json:"sources"`
+	Daemon  DaemonConfig      `toml:"daemon" json:"daemon"`
+	MCP     MCPConfig         `toml:"mcp" json:"mcp"`
+	Live    LiveConfig        `toml:"live" json:"live"`
 }
 
 // StoreConfig selects the store.
@@ -96,6 +99,7 @@ func Load(env Env) (*Config, error) {
 	if c.Sync.MaxLineBytes <= 0 {
 		c.Sync.MaxLineBytes = DefaultMaxLineBytes
 	}
+	c.applyDaemonDefaults()
 	return c, nil
 }
 
