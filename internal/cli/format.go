@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/humanize"
 )
 
 // writeJSON prints v as indented JSON: the --json output of every command.
@@ -20,44 +20,14 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// parseTime reads a --since/--until value: a duration back from now ("90m",
-// "36h", "7d", "2w"), a date ("2026-01-02", local time) or RFC 3339.
-func parseTime(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if n := len(s); n > 1 {
-		if v, err := strconv.Atoi(s[:n-1]); err == nil && v >= 0 {
-			switch s[n-1] {
-			case 'd':
-				return now.AddDate(0, 0, -v), nil
-			case 'w':
-				return now.AddDate(0, 0, -7*v), nil
-			}
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		loc := time.Local
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, reel.Errorf(reel.EINVALID, "cannot read time %q", s).
-		WithHint(`use a duration back from now (90m, 36h, 7d, 2w), a date (2026-01-02) or RFC 3339`)
-}
-
 // timeFilter parses --since and --until into f.
 func timeFilter(f *reel.Filter, since, until string) error {
 	now := time.Now()
 	var err error
-	if f.Since, err = parseTime(since, now); err != nil {
+	if f.Since, err = humanize.ParseTime(since, now); err != nil {
 		return err
 	}
-	if f.Until, err = parseTime(until, now); err != nil {
+	if f.Until, err = humanize.ParseTime(until, now); err != nil {
 		return err
 	}
 	return nil

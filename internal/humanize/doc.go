@@ -1,3 +1,3 @@
-// Package humanize formats numbers for people: byte sizes in binary units
-// and counts with thousands separators.
+// Package humanize formats numbers for people (byte sizes in binary units,
+// counts with thousands separators) and reads the times people type.
 package humanize
