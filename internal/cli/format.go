@@ -22,15 +22,9 @@ func writeJSON(w io.Writer, v any) error {
 
 // timeFilter parses --since and --until into f.
 func timeFilter(f *reel.Filter, since, until string) error {
-	now := time.Now()
 	var err error
-	if f.Since, err = humanize.ParseTime(since, now); err != nil {
-		return err
-	}
-	if f.Until, err = humanize.ParseTime(until, now); err != nil {
-		return err
-	}
-	return nil
+	f.Since, f.Until, err = humanize.ParseRange(since, until, time.Now())
+	return err
 }
 
 // clock formats a time for tables: the time of day for today, else a date.

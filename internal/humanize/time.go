@@ -39,3 +39,15 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, reel.Errorf(reel.EINVALID, "cannot read time %q", s).
 		WithHint(`use a duration back from now (90m, 36h, 7d, 2w), a date (2026-01-02) or RFC 3339`)
 }
+
+// ParseRange reads a since and an until as ParseTime does, both against
+// the same now.
+func ParseRange(since, until string, now time.Time) (from, to time.Time, err error) {
+	if from, err = ParseTime(since, now); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if to, err = ParseTime(until, now); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return from, to, nil
+}
