@@ -65,20 +65,17 @@ type page struct {
 	Cut int
 }
 
-// pageOf returns the page of evs that starts at offset (evs holds at least
-// the events up to offset+limit, and one more when there are more): at most
-// limit events, fewer when their text reaches pageBudget (always at least
-// one).
+// pageOf returns the page at offset of a list of events, given evs, the
+// list's events from offset on (at least limit of them, and one more when
+// the list goes on): at most limit events, fewer when their text reaches
+// pageBudget (always at least one).
 func pageOf(evs []reel.Event, offset, limit int) page {
 	p := page{Events: []Event{}}
-	if offset >= len(evs) {
-		return p
-	}
 	budget := pageBudget
-	i := offset
-	for ; i < len(evs) && i < offset+limit; i++ {
-		ev := eventOf(evs[i], eventText)
-		if len(p.Events) > 0 && len(ev.Text) > budget {
+	n := 0
+	for ; n < len(evs) && n < limit; n++ {
+		ev := eventOf(evs[n], eventText)
+		if n > 0 && len(ev.Text) > budget {
 			break
 		}
 		budget -= len(ev.Text)
@@ -87,8 +84,9 @@ func pageOf(evs []reel.Event, offset, limit int) page {
 		}
 		p.Events = append(p.Events, ev)
 	}
-	if i < len(evs) {
-		p.Next = &i
+	if n < len(evs) {
+		next := offset + n
+		p.Next = &next
 	}
 	return p
 }

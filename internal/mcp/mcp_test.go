@@ -16,7 +16,7 @@ import (
 )
 
 // The sessions of the test store: api is active now with 300 events (one
-// of them 10,000 bytes of multi-byte text), web ended three days ago,
+// of them 10,002 bytes of multi-byte text), web ended three days ago,
 // big has 50 events of 3,000 bytes each.
 var (
 	apiID = reel.SessionID(reel.SourceClaudeCode, "api")
@@ -45,7 +45,7 @@ func openStore(t *testing.T) *sqlite.Store {
 		api[i] = fmt.Sprintf("event %d of the api work", i)
 	}
 	api[42] = "the flaky migration failed with ENOSPC on the runner"
-	api[hugeSeq] = strings.Repeat("é", 5000) // 10,000 bytes
+	api[hugeSeq] = strings.Repeat("€", 3334) // 10,002 bytes, 3 a rune
 	web := []string{"build the web front end", "npm test passed", "the flaky migration again"}
 	big := make([]string, 50)
 	for i := range big {

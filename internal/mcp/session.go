@@ -168,7 +168,7 @@ func (t *tools) getSession(ctx context.Context, in SessionInput) (SessionOutput,
 	if err != nil {
 		return SessionOutput{}, err
 	}
-	evs, err := t.eventsUpTo(ctx, sess.ID, in.Offset+limit+1)
+	evs, err := t.eventRange(ctx, sess.ID, in.Offset, in.Offset+limit+1)
 	if err != nil {
 		return SessionOutput{}, err
 	}
@@ -176,10 +176,15 @@ func (t *tools) getSession(ctx context.Context, in SessionInput) (SessionOutput,
 	return SessionOutput{Session: sess, Offset: in.Offset, Events: p.Events, NextOffset: p.Next, CutEvents: p.Cut}, nil
 }
 
-// eventsUpTo returns the first n events of a session. The store's filter
-// has no offset, so a page reads the events before it too.
-func (t *tools) eventsUpTo(ctx context.Context, sessionID string, n int) ([]reel.Event, error) {
-	return t.deps.Store.Events(ctx, sessionID, reel.Filter{Limit: n})
+// eventRange returns the events of a session with from <= seq < to (to
+// may pass the end). The store's filter has no seq bound yet, so this reads
+// the events before from too; it is the one place to change when it has.
+func (t *tools) eventRange(ctx context.Context, sessionID string, from, to int) ([]reel.Event, error) {
+	evs, err := t.deps.Store.Events(ctx, sessionID, reel.Filter{Limit: to})
+	if err != nil {
+		return nil, err
+	}
+	return evs[min(from, len(evs)):], nil
 }
 
 func (t *tools) recentActivity(ctx context.Context, in RecentInput) (RecentOutput, error) {
@@ -204,11 +209,10 @@ func (t *tools) recentActivity(ctx context.Context, in RecentInput) (RecentOutpu
 	}
 	out := RecentOutput{Since: f.Since, Sessions: []RecentSession{}}
 	for _, sess := range list {
-		evs, err := t.eventsUpTo(ctx, sess.ID, int(sess.EventCount))
+		evs, err := t.eventRange(ctx, sess.ID, max(0, int(sess.EventCount)-n), int(sess.EventCount))
 		if err != nil {
 			return RecentOutput{}, err
 		}
-		evs = evs[max(0, len(evs)-n):]
 		rs := RecentSession{Session: sess, LastEvents: make([]Event, 0, len(evs))}
 		for _, e := range evs {
 			rs.LastEvents = append(rs.LastEvents, eventOf(e, recentText))

@@ -81,7 +81,7 @@ func (t *tools) span(ctx context.Context, in SpanInput) (SpanOutput, error) {
 	if err != nil {
 		return SpanOutput{}, err
 	}
-	p := pageOf(evs, in.Offset, limit)
+	p := pageOf(evs[min(in.Offset, len(evs)):], in.Offset, limit)
 	return SpanOutput{Session: in.Session, Offset: in.Offset, Events: p.Events, NextOffset: p.Next, CutEvents: p.Cut}, nil
 }
 
