@@ -133,8 +133,10 @@ func TestMCP_NodeClient(t *testing.T) {
 		}
 		Error struct {
 			IsError    bool
-			Structured struct{ Error struct{ Code, Message string } }
-			Text       string
+			Structured struct {
+				Error struct{ Code, Message string }
+			}
+			Text string
 		}
 	}
 	if err := json.Unmarshal(stdout, &got); err != nil {
