@@ -34,3 +34,14 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRange(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	from, to, err := humanize.ParseRange("2d", "1d", now)
+	if err != nil || !from.Equal(now.AddDate(0, 0, -2)) || !to.Equal(now.AddDate(0, 0, -1)) {
+		t.Errorf("ParseRange(2d, 1d) = %v, %v, %v", from, to, err)
+	}
+	if _, _, err := humanize.ParseRange("1d", "soon", now); reel.ErrorCode(err) != reel.EINVALID {
+		t.Errorf("ParseRange(1d, soon) error = %v, want EINVALID", err)
+	}
+}

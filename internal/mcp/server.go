@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -157,11 +158,17 @@ type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
 
+// idleSession is how long the HTTP handler keeps a client's session with
+// no request before it closes it, so that clients that vanish without
+// ending their session do not pile up in a long-running daemon.
+const idleSession = 30 * time.Minute
+
 // Handler returns the streamable HTTP handler that serves s (the MCP
 // transport for a server at a URL), for the daemon to mount at /mcp behind
-// its own authentication. Each client gets a session of its own; requests
-// through a localhost address with another Host header are refused (DNS
-// rebinding).
+// its own authentication. Each client gets a session of its own, closed
+// after 30 minutes without a request; requests through a localhost
+// address with another Host header are refused (DNS rebinding).
 func Handler(s *mcpsdk.Server) http.Handler {
-	return mcpsdk.NewStreamableHTTPHandler(func(*http.Request) *mcpsdk.Server { return s }, nil)
+	return mcpsdk.NewStreamableHTTPHandler(func(*http.Request) *mcpsdk.Server { return s },
+		&mcpsdk.StreamableHTTPOptions{SessionTimeout: idleSession})
 }
