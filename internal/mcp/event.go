@@ -56,21 +56,22 @@ func cutText(s string, max int) (string, int) {
 	return s[:n], len(s) - n
 }
 
-// page is one page of a list of events.
-type page struct {
-	Events []Event
-	// Next is the offset of the next page, nil after the last one.
-	Next *int
-	// Cut counts the events whose text was cut.
-	Cut int
+// Page is one page of a list of events, as get_session and
+// events_between_checkpoints return it (its fields inline in theirs).
+type Page struct {
+	Offset int     `json:"offset" jsonschema:"the offset of the first event returned"`
+	Events []Event `json:"events" jsonschema:"one page of events in seq order; each text is cut to 4000 bytes (text_cut_bytes says how much was cut)"`
+	// NextOffset is absent on the last page.
+	NextOffset *int `json:"next_offset,omitempty" jsonschema:"pass as offset for the next page; absent after the last page"`
+	CutEvents  int  `json:"cut_events,omitempty" jsonschema:"how many events of this page had their text cut"`
 }
 
 // pageOf returns the page at offset of a list of events, given evs, the
 // list's events from offset on (at least limit of them, and one more when
 // the list goes on): at most limit events, fewer when their text reaches
 // pageBudget (always at least one).
-func pageOf(evs []reel.Event, offset, limit int) page {
-	p := page{Events: []Event{}}
+func pageOf(evs []reel.Event, offset, limit int) Page {
+	p := Page{Offset: offset, Events: []Event{}}
 	budget := pageBudget
 	n := 0
 	for ; n < len(evs) && n < limit; n++ {
@@ -80,13 +81,13 @@ func pageOf(evs []reel.Event, offset, limit int) page {
 		}
 		budget -= len(ev.Text)
 		if ev.TextCut > 0 {
-			p.Cut++
+			p.CutEvents++
 		}
 		p.Events = append(p.Events, ev)
 	}
 	if n < len(evs) {
 		next := offset + n
-		p.Next = &next
+		p.NextOffset = &next
 	}
 	return p
 }

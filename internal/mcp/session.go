@@ -55,11 +55,7 @@ type SessionInput struct {
 // SessionOutput is the output of get_session.
 type SessionOutput struct {
 	Session reel.Session `json:"session"`
-	Offset  int          `json:"offset" jsonschema:"the offset of the first event returned"`
-	Events  []Event      `json:"events" jsonschema:"one page of events in seq order; each text is cut to 4000 bytes (text_cut_bytes says how much was cut)"`
-	// NextOffset is absent on the last page.
-	NextOffset *int `json:"next_offset,omitempty" jsonschema:"pass as offset for the next page; absent after the last page"`
-	CutEvents  int  `json:"cut_events,omitempty" jsonschema:"how many events of this page had their text cut"`
+	Page
 }
 
 // RecentInput is the input of recent_activity.
@@ -172,8 +168,7 @@ func (t *tools) getSession(ctx context.Context, in SessionInput) (SessionOutput,
 	if err != nil {
 		return SessionOutput{}, err
 	}
-	p := pageOf(evs, in.Offset, limit)
-	return SessionOutput{Session: sess, Offset: in.Offset, Events: p.Events, NextOffset: p.Next, CutEvents: p.Cut}, nil
+	return SessionOutput{Session: sess, Page: pageOf(evs, in.Offset, limit)}, nil
 }
 
 // eventRange returns the events of a session with from <= seq < to (to

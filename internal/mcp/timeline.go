@@ -20,11 +20,8 @@ type SpanInput struct {
 
 // SpanOutput is the output of events_between_checkpoints.
 type SpanOutput struct {
-	Session    string  `json:"session" jsonschema:"the session asked for"`
-	Offset     int     `json:"offset"`
-	Events     []Event `json:"events" jsonschema:"one page of the span's events in seq order, each text cut to 4000 bytes"`
-	NextOffset *int    `json:"next_offset,omitempty" jsonschema:"pass as offset for the next page; absent after the last page"`
-	CutEvents  int     `json:"cut_events,omitempty" jsonschema:"how many events of this page had their text cut"`
+	Session string `json:"session" jsonschema:"the session asked for"`
+	Page
 }
 
 // CheckpointsInput is the input of list_checkpoints.
@@ -81,8 +78,7 @@ func (t *tools) span(ctx context.Context, in SpanInput) (SpanOutput, error) {
 	if err != nil {
 		return SpanOutput{}, err
 	}
-	p := pageOf(evs[min(in.Offset, len(evs)):], in.Offset, limit)
-	return SpanOutput{Session: in.Session, Offset: in.Offset, Events: p.Events, NextOffset: p.Next, CutEvents: p.Cut}, nil
+	return SpanOutput{Session: in.Session, Page: pageOf(evs[min(in.Offset, len(evs)):], in.Offset, limit)}, nil
 }
 
 func (t *tools) listCheckpoints(ctx context.Context, in CheckpointsInput) (CheckpointsOutput, error) {
