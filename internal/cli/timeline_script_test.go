@@ -13,7 +13,7 @@ import (
 
 // checkpointCmd is the script command "checkpoint SESSION ID LABEL SEQ":
 // it puts a checkpoint into the script's SQLite store through the store's
-// own PutCheckpoint (LABEL '' for none), at the time of the event it
+// own PutCheckpoint (LABEL ” for none), at the time of the event it
 // marks, as the live recorder does.
 func checkpointCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 4 {
