@@ -44,20 +44,13 @@ labels or unique id prefixes.`,
 
 func runDiff(ctx context.Context, opts *diffOptions) error {
 	s := opts.app.Streams
-	store, tl, err := openTimeline(ctx, opts.app)
-	if err != nil {
-		return err
-	}
-	sess, err := store.Session(ctx, opts.ref)
+	sess, tl, err := openTimeline(ctx, opts.app, opts.ref)
 	if err != nil {
 		return err
 	}
 	d, err := tl.Diff(ctx, sess.ID, opts.a, opts.b)
-	if err != nil {
-		return err
-	}
-	if opts.json {
-		return writeJSON(s.Out, d)
+	if err != nil || opts.json {
+		return orJSON(s, d, err)
 	}
 	printSessionHeading(s, sess)
 	fmt.Fprintf(s.Out, "\n%s → %s: %d events\n", checkpointName(d.From), checkpointName(d.To), d.Events)

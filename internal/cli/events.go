@@ -73,22 +73,26 @@ arguments, a preview of its result, and its exit code or error.`,
 	return cmd
 }
 
-// openTimeline returns the timeline over the app's store. EUNSUPPORT for
-// a store that keeps no checkpoints.
-func openTimeline(ctx context.Context, app *App) (reel.Store, *timeline.Timeline, error) {
+// openTimeline returns the session that ref names and the timeline over
+// the app's store. EUNSUPPORT for a store that keeps no checkpoints.
+func openTimeline(ctx context.Context, app *App, ref string) (reel.Session, *timeline.Timeline, error) {
 	store, err := app.Store(ctx)
 	if err != nil {
-		return nil, nil, err
+		return reel.Session{}, nil, err
 	}
 	ts, ok := store.(timeline.Store)
 	if !ok {
-		return nil, nil, reel.Errorf(reel.EUNSUPPORT, "this store keeps no checkpoints").
+		return reel.Session{}, nil, reel.Errorf(reel.EUNSUPPORT, "this store keeps no checkpoints").
 			WithHint("use the SQLite store (unset REEL_STORE)")
 	}
-	return store, timeline.New(ts), nil
+	sess, err := store.Session(ctx, ref)
+	if err != nil {
+		return reel.Session{}, nil, err
+	}
+	return sess, timeline.New(ts), nil
 }
 
-// eventQuery builds the query of the options, for session id.
+// query builds the query of the options, for session id.
 func (opts *eventsOptions) query(id string) (reel.EventQuery, error) {
 	if opts.since < 0 {
 		return reel.EventQuery{}, reel.Errorf(reel.EINVALID, "--since must be a seq, 0 or more")
@@ -122,11 +126,7 @@ func (opts *eventsOptions) query(id string) (reel.EventQuery, error) {
 
 func runEvents(ctx context.Context, opts *eventsOptions) error {
 	s := opts.app.Streams
-	store, tl, err := openTimeline(ctx, opts.app)
-	if err != nil {
-		return err
-	}
-	sess, err := store.Session(ctx, opts.ref)
+	sess, tl, err := openTimeline(ctx, opts.app, opts.ref)
 	if err != nil {
 		return err
 	}
@@ -140,22 +140,16 @@ func runEvents(ctx context.Context, opts *eventsOptions) error {
 	}
 	if len(q.Kinds) == 1 && q.Kinds[0] == reel.KindToolCall {
 		steps, err := tl.Replay(ctx, q)
-		if err != nil {
-			return err
-		}
-		if opts.json {
-			return writeJSON(s.Out, steps)
+		if err != nil || opts.json {
+			return orJSON(s, steps, err)
 		}
 		printSessionHeading(s, sess)
 		printSteps(s, steps, maxLines)
 		return nil
 	}
 	events, err := tl.Events(ctx, q)
-	if err != nil {
-		return err
-	}
-	if opts.json {
-		return writeJSON(s.Out, events)
+	if err != nil || opts.json {
+		return orJSON(s, events, err)
 	}
 	printSessionHeading(s, sess)
 	if len(events) == 0 {
@@ -163,6 +157,14 @@ func runEvents(ctx context.Context, opts *eventsOptions) error {
 	}
 	printEvents(s, events, maxLines)
 	return nil
+}
+
+// orJSON returns err, or prints v as JSON when there is none.
+func orJSON(s *Streams, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return writeJSON(s.Out, v)
 }
 
 // printSteps prints a replay sequence: one numbered line per step with

@@ -82,7 +82,7 @@ func summarise(d *reel.Diff, evs []reel.Event) {
 				d.Tools[e.Tool]++
 			}
 			if isShellTool(e.Tool) {
-				if line := parseInput(e.Input).commandLine(); line != "" {
+				if line := shellCommand(e); line != "" {
 					d.Commands = append(d.Commands, line)
 				}
 			}

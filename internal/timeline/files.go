@@ -166,7 +166,7 @@ func callTouches(e reel.Event) []touch {
 		return ts
 	}
 	if isShellTool(e.Tool) {
-		return commandTouches(in.commandLine())
+		return commandTouches(shellCommand(e))
 	}
 	op := fileOp(e.Tool, in)
 	if op == "" {

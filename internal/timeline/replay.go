@@ -18,16 +18,7 @@ var replayKinds = []string{reel.KindToolCall, reel.KindToolResult, reel.KindComm
 // q.Limit keeps the first steps; the results are looked for among all the
 // span's events. The errors are those of Events.
 func (t *Timeline) Replay(ctx context.Context, q reel.EventQuery) ([]reel.Step, error) {
-	sp, err := t.resolve(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
-	}
-	if sp.empty() {
-		return []reel.Step{}, nil
-	}
-	f := sp.filter(q)
-	f.Kinds, f.Roles = replayKinds, nil
-	evs, err := t.store.Events(ctx, sp.session.ID, f)
+	evs, err := t.read(ctx, q, func(f *reel.Filter) { f.Kinds, f.Roles = replayKinds, nil })
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}

@@ -115,21 +115,28 @@ func untilAfter(to time.Time) time.Time {
 // checkpoint (the hint lists the session's checkpoints), EAMBIGUOUS for
 // a prefix of several, EINVALID for a negative SinceSeq or Limit.
 func (t *Timeline) Events(ctx context.Context, q reel.EventQuery) ([]reel.Event, error) {
-	sp, err := t.resolve(ctx, q)
+	evs, err := t.read(ctx, q, func(f *reel.Filter) { f.Limit = q.Limit })
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return evs, nil
+}
+
+// read returns the events of the span q selects, through the store filter
+// of its span and q that adjust changes; a non-nil slice.
+func (t *Timeline) read(ctx context.Context, q reel.EventQuery, adjust func(*reel.Filter)) ([]reel.Event, error) {
+	sp, err := t.resolve(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	if sp.empty() {
 		return []reel.Event{}, nil
 	}
 	f := sp.filter(q)
-	f.Limit = q.Limit
+	adjust(&f)
 	evs, err := t.store.Events(ctx, sp.session.ID, f)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	if evs == nil {
+	if evs == nil && err == nil {
 		evs = []reel.Event{}
 	}
-	return evs, nil
+	return evs, err
 }
