@@ -59,7 +59,11 @@ type Filter struct {
 	SessionID string
 	Kinds     []string
 	Roles     []string
-	Limit     int
+	// SeqFrom and SeqTo keep events with SeqFrom <= Seq < SeqTo (Events
+	// only); 0 is no bound.
+	SeqFrom int64
+	SeqTo   int64
+	Limit   int
 }
 
 // SearchQuery is a parsed query with its filters.
@@ -129,8 +133,8 @@ type Store interface {
 	Sessions(ctx context.Context, f Filter) ([]Session, error)
 
 	// Events returns a session's events in seq order, filtered by f's
-	// Kinds, Roles, Since, Until and Limit. ENOTFOUND if there is no such
-	// session.
+	// Kinds, Roles, Since, Until, SeqFrom, SeqTo and Limit. ENOTFOUND if
+	// there is no such session.
 	Events(ctx context.Context, sessionID string, f Filter) ([]Event, error)
 
 	// RawRecords calls fn for each raw record of a session in index order,

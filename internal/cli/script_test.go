@@ -47,6 +47,8 @@ func TestScript(t *testing.T) {
 				}
 				ts.Setenv(args[0], reel.SessionID(args[1], args[2]))
 			},
+			// checkpoint SESSION ID LABEL SEQ puts a checkpoint into the store.
+			"checkpoint": checkpointCmd,
 		},
 	})
 }

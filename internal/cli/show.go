@@ -77,6 +77,18 @@ func runShow(ctx context.Context, opts *showOptions) error {
 	if opts.json {
 		return writeJSON(s.Out, sessionDoc{Session: sess, Events: events})
 	}
+	printSessionHeading(s, sess)
+	maxLines := 8
+	if opts.full {
+		maxLines = 0
+	}
+	printEvents(s, events, maxLines)
+	return nil
+}
+
+// printSessionHeading prints a session's title, id, source, project, times
+// and counts on two lines.
+func printSessionHeading(s *Streams, sess reel.Session) {
 	fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleBold, sess.Title), s.Paint(styleDim, "("+sess.ID+")"))
 	fmt.Fprintf(s.Out, "%s · %s · %s → %s · %d events", sess.Source, orDash(sess.Project),
 		sess.StartedAt.Local().Format(time.DateTime), sess.EndedAt.Local().Format(time.DateTime), sess.EventCount)
@@ -84,10 +96,11 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		fmt.Fprintf(s.Out, " · %s tokens", humanize.Count(t))
 	}
 	fmt.Fprintln(s.Out)
-	maxLines := 8
-	if opts.full {
-		maxLines = 0
-	}
+}
+
+// printEvents prints events as a transcript, each text cut to maxLines
+// lines (0 for whole).
+func printEvents(s *Streams, events []reel.Event, maxLines int) {
 	for _, e := range events {
 		fmt.Fprintln(s.Out)
 		fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleDim, e.Time.Local().Format("15:04:05")), eventHeading(s, e))
@@ -95,7 +108,6 @@ func runShow(ctx context.Context, opts *showOptions) error {
 			fmt.Fprintln(s.Out, indent(text, "  "))
 		}
 	}
-	return nil
 }
 
 func eventHeading(s *Streams, e reel.Event) string {

@@ -9,8 +9,9 @@ import (
 )
 
 // Events returns a session's events in seq order, filtered by f's Kinds,
-// Roles, Since and Until (event time in [Since, Until)) and Limit (0 or
-// less for all). ENOTFOUND if there is no session with that full id.
+// Roles, Since and Until (event time in [Since, Until)), SeqFrom and SeqTo
+// (seq in [SeqFrom, SeqTo), a range of the (session_sk, seq) index) and
+// Limit (0 or less for all). ENOTFOUND if there is no session with that full id.
 //
 // The session and its events are read by one statement, so one snapshot:
 // the session cannot vanish between two queries.
@@ -32,6 +33,12 @@ func (s *Store) Events(ctx context.Context, sessionID string, f reel.Filter) ([]
 		}
 		if !f.Until.IsZero() {
 			w = append(w, "time < "+a.add(bound(f.Until)))
+		}
+		if f.SeqFrom > 0 {
+			w = append(w, "seq >= "+a.add(f.SeqFrom))
+		}
+		if f.SeqTo > 0 {
+			w = append(w, "seq < "+a.add(f.SeqTo))
 		}
 		limit := ""
 		if f.Limit > 0 {

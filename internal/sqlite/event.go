@@ -23,8 +23,10 @@ func sessionKey(ctx context.Context, q interface {
 }
 
 // Events returns a session's events in seq order, filtered by f's Kinds,
-// Roles, Since and Until (event time in [Since, Until)) and Limit (0 or
-// less for all). ENOTFOUND if there is no session with that full id.
+// Roles, Since and Until (event time in [Since, Until)), SeqFrom and SeqTo
+// (seq in [SeqFrom, SeqTo), a range of the events_session_seq index) and
+// Limit (0 or less for all). ENOTFOUND if there is no session with that
+// full id.
 func (s *Store) Events(ctx context.Context, sessionID string, f reel.Filter) ([]reel.Event, error) {
 	// One read transaction, so the session cannot vanish between the two
 	// queries.
@@ -37,24 +39,7 @@ func (s *Store) Events(ctx context.Context, sessionID string, f reel.Filter) ([]
 	if err != nil {
 		return nil, s.wrap("list events", err)
 	}
-	var w where
-	w.add("session_sk = ?", sk)
-	w.in("kind", f.Kinds)
-	w.in("role", f.Roles)
-	if !f.Since.IsZero() {
-		w.add("time >= ?", bound(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("time < ?", bound(f.Until))
-	}
-	q := `SELECT seq, time, kind, role, tool, call_id, message_id, native_id, model, exit_code,
-		is_error, duration, tok_input, tok_output, tok_cache_read, tok_cache_creation,
-		tok_reasoning, input, raw_index, text FROM events` + w.sql() + ` ORDER BY seq`
-	args := w.args
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
-	}
+	q, args := eventsQuery(sk, f)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, s.wrap("list events", err)
@@ -84,6 +69,37 @@ func (s *Store) Events(ctx context.Context, sessionID string, f reel.Filter) ([]
 		out = append(out, e)
 	}
 	return out, s.wrap("list events", rows.Err())
+}
+
+// eventsQuery returns the statement and arguments that select the events
+// of the session with key sk that f keeps, in seq order. A seq bound is a
+// range of the events_session_seq index.
+func eventsQuery(sk int64, f reel.Filter) (string, []any) {
+	var w where
+	w.add("session_sk = ?", sk)
+	w.in("kind", f.Kinds)
+	w.in("role", f.Roles)
+	if !f.Since.IsZero() {
+		w.add("time >= ?", bound(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("time < ?", bound(f.Until))
+	}
+	if f.SeqFrom > 0 {
+		w.add("seq >= ?", f.SeqFrom)
+	}
+	if f.SeqTo > 0 {
+		w.add("seq < ?", f.SeqTo)
+	}
+	q := `SELECT seq, time, kind, role, tool, call_id, message_id, native_id, model, exit_code,
+		is_error, duration, tok_input, tok_output, tok_cache_read, tok_cache_creation,
+		tok_reasoning, input, raw_index, text FROM events` + w.sql() + ` ORDER BY seq`
+	args := w.args
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	return q, args
 }
 
 // RawRecords calls fn for each raw record of a session in index order,

@@ -90,6 +90,15 @@ func testEvents(t *testing.T, open func(*testing.T) reel.Store) {
 		{"OKLimit", ss.ID, reel.Filter{Limit: 2}, []string{"e0", "e1"}},
 		{"OKLimitAfterFilter", ss.ID, reel.Filter{Roles: []string{reel.RoleAssistant}, Limit: 2}, []string{"e1", "e2"}},
 		{"OKSessionFiltersIgnored", ss.ID, reel.Filter{Sources: []string{"nothing"}, Limit: 1}, []string{"e0"}},
+		{"OKSeqFromInclusive", ss.ID, reel.Filter{SeqFrom: 4}, []string{"e4", "e5"}},
+		{"OKSeqToExclusive", ss.ID, reel.Filter{SeqTo: 2}, []string{"e0", "e1"}},
+		{"OKSeqRangeAcrossBatches", ss.ID, reel.Filter{SeqFrom: 2, SeqTo: 5}, []string{"e2", "e3", "e4"}},
+		{"OKSeqRangeEmpty", ss.ID, reel.Filter{SeqFrom: 3, SeqTo: 3}, []string{}},
+		{"OKSeqRangeReversed", ss.ID, reel.Filter{SeqFrom: 4, SeqTo: 2}, []string{}},
+		{"OKSeqBeyondEnd", ss.ID, reel.Filter{SeqFrom: 6}, []string{}},
+		{"OKSeqToBeyondEnd", ss.ID, reel.Filter{SeqFrom: 5, SeqTo: 100}, []string{"e5"}},
+		{"OKSeqWithKindsAndLimit", ss.ID, reel.Filter{SeqFrom: 1, SeqTo: 6, Kinds: []string{reel.KindMessage, reel.KindToolCall}, Limit: 2}, []string{"e2", "e4"}},
+		{"OKSeqAndTime", ss.ID, reel.Filter{SeqFrom: 1, Until: at(3 * time.Second)}, []string{"e1", "e2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
