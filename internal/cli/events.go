@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/humanize"
 	"github.com/reel-sh/reel/internal/timeline"
 	"github.com/spf13/cobra"
 )
@@ -108,12 +109,8 @@ func (opts *eventsOptions) query(id string) (reel.EventQuery, error) {
 			return reel.EventQuery{}, reel.Errorf(reel.EINVALID, "--between takes two times, got %d", len(times)).
 				WithHint("give --between T1,T2, or --between T1 --between T2")
 		}
-		now := time.Now()
 		var err error
-		if q.From, err = parseTime(times[0], now); err != nil {
-			return reel.EventQuery{}, err
-		}
-		if q.To, err = parseTime(times[1], now); err != nil {
+		if q.From, q.To, err = humanize.ParseRange(times[0], times[1], time.Now()); err != nil {
 			return reel.EventQuery{}, err
 		}
 		if q.To.Before(q.From) {
