@@ -190,7 +190,7 @@ func TestDaemon_Sync_WatchFile(t *testing.T) {
 	f, _ := os.OpenFile(hist, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("pwd\n")
 	f.Close()
-	eventually(t, 3*time.Second, "an append to the file syncs", func() bool { return calls.Load() == 2 })
+	eventually(t, 3*time.Second, "an append to the file syncs", func() bool { return calls.Load() >= 2 })
 }
 
 // reaperFunc is a fake Reaper (tmux is not what these tests exercise; the
@@ -341,4 +341,27 @@ func TestDaemon_Close_RemovesOnlyItsSocket(t *testing.T) {
 	if got, _ := os.ReadFile(sock); string(got) != "someone else's" {
 		t.Errorf("Close removed a file it had not created")
 	}
+}
+
+// TestDaemon_Sync_WatchDeepCreate: a root made with its parents in one
+// go (mkdir -p), faster than watches are added, is still watched whole.
+func TestDaemon_Sync_WatchDeepCreate(t *testing.T) {
+	cfg := testConfig(t, "[daemon]\nsync_interval = \"1h\"\nsync_debounce = \"20ms\"\n")
+	root := filepath.Join(cfg.Paths.Home, ".codex", "sessions")
+	var calls atomic.Int32
+	d := start(t, daemon.Options{
+		Config:     cfg,
+		Sync:       func(context.Context) error { calls.Add(1); return nil },
+		WatchPaths: func() []string { return []string{root} },
+	})
+	eventually(t, 5*time.Second, "the start sync", func() bool { return calls.Load() == 1 })
+	if err := os.MkdirAll(filepath.Join(root, "2026", "12"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 3*time.Second, "root, 2026 and 12 watched", func() bool { return d.Status().WatchedFolders == 3 })
+	eventually(t, 3*time.Second, "a sync", func() bool { return calls.Load() >= 2 })
+	before := calls.Load()
+	time.Sleep(50 * time.Millisecond)
+	os.WriteFile(filepath.Join(root, "2026", "12", "rollout.jsonl"), []byte("{}\n"), 0o600)
+	eventually(t, 3*time.Second, "a file in the deepest folder syncs", func() bool { return calls.Load() > before })
 }

@@ -146,9 +146,25 @@ func within(path, dir string) bool {
 }
 
 // scan resolves every root, adds the folders it needs and drops those it
-// no longer needs. It reports whether it added folders inside a root
-// folder (files may have been written there unseen).
+// no longer needs, until that adds nothing: a folder made just before its
+// parent's watch was added was seen by no watch. It reports whether it
+// added folders inside a root folder (files may have been written there
+// unseen).
 func (w *watcher) scan() bool {
+	added := false
+	for range 16 {
+		inside, any := w.scanOnce()
+		added = added || inside
+		if !any {
+			break
+		}
+	}
+	return added
+}
+
+// scanOnce is one pass of scan; it reports whether it added folders
+// inside a root folder, and whether it added any.
+func (w *watcher) scanOnce() (bool, bool) {
 	want := map[string]bool{}
 	inside := map[string]bool{}
 	for i, r := range w.roots {
@@ -185,7 +201,7 @@ func (w *watcher) scan() bool {
 			delete(w.watched, p)
 		}
 	}
-	added := false
+	added, any := false, false
 	for p := range want {
 		if w.watched[p] {
 			continue
@@ -198,12 +214,12 @@ func (w *watcher) scan() bool {
 			continue
 		}
 		w.watched[p] = true
-		added = added || inside[p]
+		added, any = added || inside[p], true
 	}
 	w.mu.Lock()
 	w.n = len(w.watched)
 	w.mu.Unlock()
-	return added
+	return added, any
 }
 
 // forget drops path, and every folder under it, from the watched set.
