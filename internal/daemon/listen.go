@@ -154,8 +154,11 @@ func (d *Daemon) listenTCP(cfg *config.Config) error {
 			WithHint("a host:port, or a port for 127.0.0.1")
 	}
 	tokenFile := cfg.Daemon.TokenFile
-	if tokenFile == "" {
+	switch {
+	case tokenFile == "":
 		tokenFile = cfg.Paths.Token()
+	case strings.HasPrefix(tokenFile, "~/"):
+		tokenFile = filepath.Join(cfg.Paths.Home, tokenFile[2:])
 	}
 	token, err := EnsureToken(tokenFile)
 	if err != nil {

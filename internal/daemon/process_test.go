@@ -124,27 +124,3 @@ func TestDaemon_Process(t *testing.T) {
 		}
 	})
 }
-
-// TestDaemon_IdleRSS logs the resident memory of an idle daemon process
-// (the test binary running as one; docs/BENCHMARKS.md has the figure for
-// reel itself).
-func TestDaemon_IdleRSS(t *testing.T) {
-	p, ready := startHelper(t, t.TempDir())
-	if !ready {
-		t.Fatalf("daemon exited: %v\n%s", p.err, p.stderr)
-	}
-	time.Sleep(300 * time.Millisecond)
-	status, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
-	if err != nil {
-		t.Skipf("no /proc here: %v", err)
-	}
-	for _, l := range strings.Split(string(status), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			t.Logf("idle daemon (test binary) %s", l)
-		}
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	if code := p.wait(t); code != 0 {
-		t.Errorf("exit after SIGTERM = %d, want 0", code)
-	}
-}

@@ -28,6 +28,7 @@ type watcher struct {
 	// Owned by run.
 	roots   []string        // absolute, symlinks resolved where they exist
 	watched map[string]bool // folders added to fs
+	armed   bool            // the first roots were scanned
 
 	mu sync.Mutex
 	n  int // len(watched), for count
@@ -80,9 +81,11 @@ func (w *watcher) run(ctx context.Context) {
 					w.roots = append(w.roots, r)
 				}
 			}
-			if w.scan() {
+			// The first scan is the start's, whose sync reads all.
+			if w.scan() && w.armed {
 				w.onChange()
 			}
+			w.armed = true
 		case ev, ok := <-w.fs.Events:
 			if !ok {
 				return
