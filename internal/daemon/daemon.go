@@ -167,8 +167,8 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 			d.log.Error("watch source folders", "err", err)
 		} else {
 			d.watch = w
+			w.arm(d.opts.WatchPaths()) // the start sync reads what is there
 			d.goRun(w.run)
-			w.rearm(d.opts.WatchPaths())
 		}
 	}
 	if d.opts.Sync != nil {

@@ -28,7 +28,6 @@ type watcher struct {
 	// Owned by run.
 	roots   []string        // absolute, symlinks resolved where they exist
 	watched map[string]bool // folders added to fs
-	armed   bool            // the first roots were scanned
 
 	mu sync.Mutex
 	n  int // len(watched), for count
@@ -69,23 +68,29 @@ func (w *watcher) count() int {
 
 func (w *watcher) close() error { return w.fs.Close() }
 
+// arm replaces the roots and scans them; it reports whether folders were
+// added inside a root folder. The daemon calls it once before run starts,
+// so that the start sync follows the watches and no change falls between;
+// run calls it for every rearm.
+func (w *watcher) arm(roots []string) bool {
+	w.roots = w.roots[:0]
+	for _, r := range roots {
+		if r = filepath.Clean(r); filepath.IsAbs(r) {
+			w.roots = append(w.roots, r)
+		}
+	}
+	return w.scan()
+}
+
 func (w *watcher) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case roots := <-w.rearmCh:
-			w.roots = w.roots[:0]
-			for _, r := range roots {
-				if r = filepath.Clean(r); filepath.IsAbs(r) {
-					w.roots = append(w.roots, r)
-				}
-			}
-			// The first scan is the start's, whose sync reads all.
-			if w.scan() && w.armed {
+			if w.arm(roots) {
 				w.onChange()
 			}
-			w.armed = true
 		case ev, ok := <-w.fs.Events:
 			if !ok {
 				return
