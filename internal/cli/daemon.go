@@ -63,11 +63,6 @@ func runDaemon(ctx context.Context, opts *daemonOptions) error {
 		return err
 	}
 	defer logFile.Close()
-	// Refuse a second daemon before opening the store.
-	if h, err := daemon.Holder(cfg.Paths); err == nil {
-		return reel.Errorf(reel.EBUSY, "a reel daemon is already running: pid %d, socket %s", h.PID, h.Socket).
-			WithHint("see it with: reel daemon status; stop it with: reel daemon stop")
-	}
 	store, err := app.Store(ctx)
 	if err != nil {
 		return err
