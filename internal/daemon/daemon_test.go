@@ -112,19 +112,29 @@ func TestDaemon_Sync_Busy(t *testing.T) {
 	}
 }
 
-// TestDaemon_Sync_Watch: a change under a watched folder, including one
-// that did not exist at start and folders created later, syncs within the
-// debounce window.
-func TestDaemon_Sync_Watch(t *testing.T) {
-	cfg := testConfig(t, "[daemon]\nsync_interval = \"1h\"\nsync_debounce = \"50ms\"\n")
-	root := filepath.Join(cfg.Paths.Home, ".claude", "projects") // missing at start
-	var calls atomic.Int32
+// startWatching runs a daemon whose sync only counts, watching root, with
+// a long interval and the debounce given, and waits for its start sync.
+// root is under the daemon's home; startWatching returns it absolute.
+func startWatching(t *testing.T, debounce, root string) (*daemon.Daemon, *atomic.Int32, string) {
+	t.Helper()
+	cfg := testConfig(t, "[daemon]\nsync_interval = \"1h\"\nsync_debounce = \""+debounce+"\"\n")
+	root = filepath.Join(cfg.Paths.Home, root)
+	calls := &atomic.Int32{}
 	d := start(t, daemon.Options{
 		Config:     cfg,
 		Sync:       func(context.Context) error { calls.Add(1); return nil },
 		WatchPaths: func() []string { return []string{root} },
 	})
 	eventually(t, 5*time.Second, "the start sync", func() bool { return calls.Load() == 1 })
+	return d, calls, root
+}
+
+// TestDaemon_Sync_Watch: a change under a watched folder, including one
+// that did not exist at start and folders created later, syncs within the
+// debounce window.
+func TestDaemon_Sync_Watch(t *testing.T) {
+	d, calls, root := startWatching(t, "50ms", ".claude/projects") // missing at start
+	home := filepath.Dir(filepath.Dir(root))
 
 	step := func(what string, change func()) {
 		t.Helper()
@@ -167,7 +177,7 @@ func TestDaemon_Sync_Watch(t *testing.T) {
 	// A change beside the root is not the source's.
 	time.Sleep(100 * time.Millisecond)
 	before = calls.Load()
-	os.WriteFile(filepath.Join(cfg.Paths.Home, ".claude", "settings.json"), []byte("{}"), 0o600)
+	os.WriteFile(filepath.Join(home, ".claude", "settings.json"), []byte("{}"), 0o600)
 	time.Sleep(200 * time.Millisecond)
 	if calls.Load() != before {
 		t.Error("a file beside the watched folder triggered a sync")
@@ -177,20 +187,15 @@ func TestDaemon_Sync_Watch(t *testing.T) {
 // TestDaemon_Sync_WatchFile: a root that is a file is watched through its
 // folder.
 func TestDaemon_Sync_WatchFile(t *testing.T) {
-	cfg := testConfig(t, "[daemon]\nsync_interval = \"1h\"\nsync_debounce = \"20ms\"\n")
-	hist := filepath.Join(cfg.Paths.Home, ".bash_history")
+	_, calls, hist := startWatching(t, "20ms", ".bash_history") // missing at start: its folder is watched
 	os.WriteFile(hist, []byte("ls\n"), 0o600)
-	var calls atomic.Int32
-	start(t, daemon.Options{
-		Config:     cfg,
-		Sync:       func(context.Context) error { calls.Add(1); return nil },
-		WatchPaths: func() []string { return []string{hist} },
-	})
-	eventually(t, 5*time.Second, "the start sync", func() bool { return calls.Load() == 1 })
+	eventually(t, 3*time.Second, "the file appearing syncs", func() bool { return calls.Load() >= 2 })
+	before := calls.Load()
+	time.Sleep(50 * time.Millisecond)
 	f, _ := os.OpenFile(hist, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("pwd\n")
 	f.Close()
-	eventually(t, 3*time.Second, "an append to the file syncs", func() bool { return calls.Load() >= 2 })
+	eventually(t, 3*time.Second, "an append to the file syncs", func() bool { return calls.Load() > before })
 }
 
 // reaperFunc is a fake Reaper (tmux is not what these tests exercise; the
@@ -346,15 +351,7 @@ func TestDaemon_Close_RemovesOnlyItsSocket(t *testing.T) {
 // TestDaemon_Sync_WatchDeepCreate: a root made with its parents in one
 // go (mkdir -p), faster than watches are added, is still watched whole.
 func TestDaemon_Sync_WatchDeepCreate(t *testing.T) {
-	cfg := testConfig(t, "[daemon]\nsync_interval = \"1h\"\nsync_debounce = \"20ms\"\n")
-	root := filepath.Join(cfg.Paths.Home, ".codex", "sessions")
-	var calls atomic.Int32
-	d := start(t, daemon.Options{
-		Config:     cfg,
-		Sync:       func(context.Context) error { calls.Add(1); return nil },
-		WatchPaths: func() []string { return []string{root} },
-	})
-	eventually(t, 5*time.Second, "the start sync", func() bool { return calls.Load() == 1 })
+	d, calls, root := startWatching(t, "20ms", ".codex/sessions")
 	if err := os.MkdirAll(filepath.Join(root, "2026", "12"), 0o700); err != nil {
 		t.Fatal(err)
 	}
