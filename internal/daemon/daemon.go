@@ -76,11 +76,12 @@ type Daemon struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	lock    *lockfile.Lock
-	sock    *unixSocket
-	servers []*http.Server
-	tcpAddr string
-	sigs    chan os.Signal // nil unless Options.Signals
+	lock       *lockfile.Lock
+	sock       *unixSocket
+	servers    []*http.Server
+	tcpAddr    string
+	tcpHandler http.Handler
+	sigs       chan os.Signal // nil unless Options.Signals
 
 	// reloads tell each loop to re-read the configuration.
 	syncReload, reapReload chan struct{}
@@ -153,12 +154,12 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	var tcp net.Listener
 	if cfg.Daemon.Listen != "" {
-		if err := d.listenTCP(cfg); err != nil {
+		if tcp, err = d.listenTCP(cfg); err != nil {
 			return err
 		}
 	}
-	d.serve(d.sock.ln, d.socketHandler(d.opts.Handler), "unix", cfg.Paths.Socket())
 
 	if d.opts.WatchPaths != nil {
 		w, err := newWatcher(d.log, d.changed)
@@ -179,6 +180,11 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	}
 	for _, f := range d.opts.Background {
 		d.goRun(f)
+	}
+	// Serve last: a request sees a daemon fully started.
+	d.serve(d.sock.ln, d.socketHandler(d.opts.Handler), "unix", cfg.Paths.Socket())
+	if tcp != nil {
+		d.serve(tcp, d.tcpHandler, "tcp", d.tcpAddr)
 	}
 	d.log.Info("daemon started", "pid", os.Getpid(), "version", d.opts.Version, "socket", cfg.Paths.Socket(),
 		"listen", d.tcpAddr, "sync_interval", cfg.Daemon.SyncInterval.String(),

@@ -141,16 +141,16 @@ func tcpAddress(listen string) string {
 	return listen
 }
 
-// listenTCP listens on Config.Daemon.Listen and serves the API wrapped by
+// listenTCP listens on Config.Daemon.Listen, for the API wrapped by
 // Options.TCPHandler with the token.
-func (d *Daemon) listenTCP(cfg *config.Config) error {
+func (d *Daemon) listenTCP(cfg *config.Config) (net.Listener, error) {
 	if d.opts.TCPHandler == nil {
-		return reel.Errorf(reel.EUNSUPPORT, "daemon.listen = %q, but this reel has no authenticated TCP API", cfg.Daemon.Listen).
+		return nil, reel.Errorf(reel.EUNSUPPORT, "daemon.listen = %q, but this reel has no authenticated TCP API", cfg.Daemon.Listen).
 			WithHint("remove listen from [daemon] in " + cfg.Paths.ConfigFile() + "; the unix socket serves this user")
 	}
 	addr := tcpAddress(cfg.Daemon.Listen)
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return reel.Errorf(reel.EINVALID, "daemon.listen = %q: %v", cfg.Daemon.Listen, err).
+		return nil, reel.Errorf(reel.EINVALID, "daemon.listen = %q: %v", cfg.Daemon.Listen, err).
 			WithHint("a host:port, or a port for 127.0.0.1")
 	}
 	tokenFile := cfg.Daemon.TokenFile
@@ -162,11 +162,11 @@ func (d *Daemon) listenTCP(cfg *config.Config) error {
 	}
 	token, err := EnsureToken(tokenFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return reel.Errorf(reel.EBUSY, "listen on %s: %v", addr, err).
+		return nil, reel.Errorf(reel.EBUSY, "listen on %s: %v", addr, err).
 			WithHint("change listen in [daemon] of " + cfg.Paths.ConfigFile())
 	}
 	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
@@ -176,8 +176,8 @@ func (d *Daemon) listenTCP(cfg *config.Config) error {
 	d.mu.Lock()
 	d.status.Listen = d.tcpAddr
 	d.mu.Unlock()
-	d.serve(ln, d.opts.TCPHandler(token), "tcp", d.tcpAddr)
-	return nil
+	d.tcpHandler = d.opts.TCPHandler(token)
+	return ln, nil
 }
 
 // EnsureToken returns the bearer token in path, creating the file with 32
