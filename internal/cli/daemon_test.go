@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/lockfile"
 	"github.com/reel-sh/reel/internal/testenv"
 )
 
@@ -49,6 +50,8 @@ type dmStatus struct {
 	Answering bool   `json:"answering"`
 	Status    *struct {
 		Syncs          int `json:"syncs"`
+		SyncsSkipped   int `json:"syncs_skipped"`
+		SyncErrors     int `json:"sync_errors"`
 		WatchedFolders int `json:"watched_folders"`
 	} `json:"status"`
 }
@@ -150,6 +153,29 @@ func TestDaemon_CLI(t *testing.T) {
 	if st, _ := dmStatusJSON(t, home, reelHome); st.Status == nil || st.Status.WatchedFolders < 2 {
 		t.Errorf("status after the session appeared: %+v", st.Status)
 	}
+	// While another sync holds the lock, the daemon's sync is skipped,
+	// not failed.
+	lock, _, err := lockfile.TryAcquire(filepath.Join(reelHome, "state", "sync.lock"), lockfile.Self("reel sync"))
+	if err != nil || lock == nil {
+		t.Fatalf("take the sync lock: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.jsonl"), []byte("{}\n"), 0o600)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, _ := dmStatusJSON(t, home, reelHome)
+		if st.Status != nil && st.Status.SyncsSkipped > 0 {
+			if st.Status.SyncErrors != 0 {
+				t.Errorf("a skipped sync counted as failed: %+v", st.Status)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no sync skipped while the lock was held: %+v", st.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	lock.Release()
+
 	out, errOut, code := dmRun(t, home, reelHome, "daemon", "stop")
 	if code != 0 || !strings.Contains(out, "Stopped the reel daemon (pid "+strconv.Itoa(pid)+")") {
 		t.Errorf("daemon stop: exit %d\n%s%s", code, out, errOut)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/config"
 	"github.com/reel-sh/reel/internal/daemon"
 )
 
@@ -361,4 +362,23 @@ func TestDaemon_Sync_WatchDeepCreate(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	os.WriteFile(filepath.Join(root, "2026", "12", "rollout.jsonl"), []byte("{}\n"), 0o600)
 	eventually(t, 3*time.Second, "a file in the deepest folder syncs", func() bool { return calls.Load() > before })
+}
+
+// TestDaemon_Reload_ErrConfig: a configuration that does not load leaves
+// the one in force, and says why.
+func TestDaemon_Reload_ErrConfig(t *testing.T) {
+	cfg := testConfig(t, "[daemon]\nsync_interval = \"3m\"\n")
+	log, buf := logBuffer()
+	d := start(t, daemon.Options{Config: cfg, Logger: log, Reload: func() (*config.Config, error) {
+		return nil, reel.Errorf(reel.EINVALID, "config %s: unknown key \"daemon.sync_intervall\"", cfg.Paths.ConfigFile())
+	}})
+	if err := d.Reload(); reel.ErrorCode(err) != reel.EINVALID {
+		t.Fatalf("Reload = %v, want the loader's EINVALID", err)
+	}
+	if st := d.Status(); st.SyncInterval.Duration != 3*time.Minute || st.Reloads != 0 {
+		t.Errorf("after a failed reload: sync_interval %s, reloads %d; want 3m, 0", st.SyncInterval, st.Reloads)
+	}
+	if !strings.Contains(buf.String(), "sync_intervall") {
+		t.Errorf("log lacks the reason:\n%s", buf)
+	}
 }
