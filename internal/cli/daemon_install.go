@@ -143,7 +143,9 @@ func systemdUnit(bin string, env [][2]string) string {
 	for _, kv := range env {
 		fmt.Fprintf(&b, "Environment=%s\n", systemdQuote(kv[0]+"="+kv[1], false))
 	}
-	b.WriteString("Restart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n")
+	// Exit 4 is a daemon already running (one started by hand, say):
+	// restarting would only fail again.
+	b.WriteString("Restart=on-failure\nRestartSec=5\nRestartPreventExitStatus=4\n\n[Install]\nWantedBy=default.target\n")
 	return b.String()
 }
 

@@ -227,7 +227,7 @@ func TestDaemonInstall(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		for _, want := range []string{
-			"ExecStart=\"" + bin + "\" daemon\n", "Restart=on-failure\n", "Environment=\"REEL_HOME=" + reelHome + "\"\n",
+			"ExecStart=\"" + bin + "\" daemon\n", "Restart=on-failure\n", "RestartPreventExitStatus=4\n", "Environment=\"REEL_HOME=" + reelHome + "\"\n",
 			"WantedBy=default.target\n",
 		} {
 			if !strings.Contains(out, want) {
