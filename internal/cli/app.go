@@ -23,6 +23,9 @@ type App struct {
 	env   map[string]string
 	cfg   *config.Config
 	store reel.Store
+	// stopped says the command ended because a signal asked it to and
+	// finished cleanly (the daemon): the exit code is 0, not 130.
+	stopped bool
 }
 
 // Getenv reads the environment, overrides first.

@@ -19,7 +19,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root := newRootCmd(app)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil && ctx.Err() != nil {
+	if err == nil && ctx.Err() != nil && !app.stopped {
 		err = ctx.Err()
 	}
 	if err != nil {
@@ -83,6 +83,7 @@ Set NO_COLOR to turn colours off.`,
 		newDemoCmd(app),
 		newBenchCmd(app),
 		newVersionCmd(app),
+		newDaemonCmd(app),
 	)
 	return root
 }

@@ -95,10 +95,6 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 	}
 	defer lock.Release()
 
-	store, err := app.Store(ctx)
-	if err != nil {
-		return err
-	}
 	var bar *progressbar.ProgressBar
 	progress := func(p syncer.Progress) {
 		if bar == nil {
@@ -113,30 +109,30 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 		}
 		bar.Set(p.FilesDone)
 	}
-	opt := syncer.Options{
-		Store: store, Sources: sources, DryRun: opts.dryRun, MaxLineBytes: cfg.Sync.MaxLineBytes, Host: cfg.Host,
+	if !s.IsStderrTTY() || opts.json || opts.quiet {
+		progress = nil
 	}
-	if s.IsStderrTTY() && !opts.json && !opts.quiet {
-		opt.Progress = progress
+	var push func(reel.Store, *syncer.Record) error
+	if opts.to != "" && !opts.dryRun {
+		push = func(store reel.Store, rec *syncer.Record) error {
+			if bar != nil {
+				bar.Finish()
+				bar = nil
+			}
+			p, err := pushTo(ctx, opts, store)
+			rec.Push = &p
+			if err != nil {
+				rec.Outcome, rec.Error = syncer.OutcomeFailed, err.Error()
+			}
+			return err
+		}
 	}
-	rec, runErr := syncer.Run(ctx, opt)
+	rec, runErr := syncOnce(ctx, app, sources, opts.dryRun, progress, push)
 	if bar != nil {
 		bar.Finish()
 	}
-	if runErr == nil && opts.to != "" && !opts.dryRun {
-		push, err := pushTo(ctx, opts, store)
-		rec.Push = &push
-		if err != nil {
-			rec.Outcome, rec.Error, runErr = syncer.OutcomeFailed, err.Error(), err
-		}
-	}
-	if !opts.dryRun {
-		if err := syncer.WriteRecord(cfg.Paths.LastSync(), rec); err != nil && runErr == nil {
-			runErr = err
-		}
-		if err := syncer.UpdateSourceSyncs(cfg.Paths.SourceSyncs(), rec); err != nil && runErr == nil {
-			runErr = err
-		}
+	if rec == nil {
+		return runErr
 	}
 	if opts.json {
 		if err := writeJSON(s.Out, rec); err != nil {
@@ -146,6 +142,40 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 		printSyncRecord(s, rec, len(opts.sources) > 0)
 	}
 	return runErr
+}
+
+// syncOnce runs one sync of sources into the app's store, the sync lock
+// being held, then push (if not nil, after a sync without error), and
+// keeps the record that reel status and reel adapters read (unless a dry
+// run). It is what `reel sync` and the daemon run. The record is nil only
+// when the store cannot be opened.
+func syncOnce(ctx context.Context, app *App, sources []syncer.Source, dryRun bool,
+	progress func(syncer.Progress), push func(reel.Store, *syncer.Record) error) (*syncer.Record, error) {
+	cfg, err := app.Config()
+	if err != nil {
+		return nil, err
+	}
+	store, err := app.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opt := syncer.Options{
+		Store: store, Sources: sources, DryRun: dryRun, MaxLineBytes: cfg.Sync.MaxLineBytes, Host: cfg.Host,
+		Progress: progress,
+	}
+	rec, runErr := syncer.Run(ctx, opt)
+	if runErr == nil && push != nil {
+		runErr = push(store, rec)
+	}
+	if !dryRun {
+		if err := syncer.WriteRecord(cfg.Paths.LastSync(), rec); err != nil && runErr == nil {
+			runErr = err
+		}
+		if err := syncer.UpdateSourceSyncs(cfg.Paths.SourceSyncs(), rec); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	return rec, runErr
 }
 
 func printSyncRecord(s *Streams, r *syncer.Record, named bool) {

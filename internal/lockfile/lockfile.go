@@ -3,7 +3,9 @@ package lockfile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -19,6 +21,9 @@ type Holder struct {
 	StartedAt time.Time `json:"started_at"`
 	// What says what the holder is doing, for example "reel sync".
 	What string `json:"what,omitempty"`
+	// Detail is whatever else the holder wants readers to know (the
+	// daemon's socket and version), as JSON.
+	Detail json.RawMessage `json:"detail,omitempty"`
 }
 
 // String describes the holder for messages.
@@ -125,4 +130,30 @@ func ReadHolder(path string) (Holder, error) {
 		return Holder{}, fmt.Errorf("read lock holder %s: %w", path, err)
 	}
 	return h, nil
+}
+
+// Probe reports whether a process holds the lock at path, and the last
+// holder's record, without waiting and without writing the record. When
+// the lock is free it takes a shared lock for an instant to find out, so
+// a process trying to take it at that instant may find it busy: a taker
+// that must not fail spuriously retries once after a moment. A missing
+// lock file is not held.
+func Probe(path string) (bool, Holder, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return false, Holder{}, nil
+	}
+	fl := flock.New(path, flock.SetFlag(os.O_RDONLY))
+	ok, err := fl.TryRLock()
+	if err != nil {
+		return false, Holder{}, fmt.Errorf("probe lock %s: %w", path, err)
+	}
+	if ok {
+		fl.Unlock()
+	}
+	h, err := ReadHolder(path)
+	if err != nil && !ok {
+		// Held, but the holder has not written its record yet.
+		return true, Holder{}, nil
+	}
+	return !ok, h, nil
 }

@@ -87,3 +87,37 @@ func TestAcquire_WaitsThenTimesOut(t *testing.T) {
 		t.Errorf("lock file removed on release: %v", err)
 	}
 }
+
+func TestProbe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "daemon.lock")
+	if held, _, err := lockfile.Probe(path); err != nil || held {
+		t.Fatalf("Probe(missing) = %v, %v; want free", held, err)
+	}
+	self := lockfile.Self("reel daemon")
+	self.Detail = []byte(`{"socket":"/run/reel.sock"}`)
+	l, _, err := lockfile.TryAcquire(path, self)
+	if err != nil || l == nil {
+		t.Fatal(err)
+	}
+	held, h, err := lockfile.Probe(path)
+	if err != nil || !held {
+		t.Fatalf("Probe(held) = %v, %v; want held", held, err)
+	}
+	if h.PID != os.Getpid() || string(h.Detail) != `{"socket":"/run/reel.sock"}` {
+		t.Errorf("holder = %+v", h)
+	}
+	// Probing never takes the lock from its holder.
+	if l2, _, _ := lockfile.TryAcquire(path, lockfile.Self("second")); l2 != nil {
+		t.Fatal("second TryAcquire succeeded while held")
+	}
+	l.Release()
+	held, h, err = lockfile.Probe(path)
+	if err != nil || held || h.PID != os.Getpid() {
+		t.Errorf("Probe(released) = %v, %+v, %v; want free with the last record", held, h, err)
+	}
+	if l3, _, _ := lockfile.TryAcquire(path, lockfile.Self("third")); l3 == nil {
+		t.Error("lock not free after a probe")
+	} else {
+		l3.Release()
+	}
+}
