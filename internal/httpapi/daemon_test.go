@@ -200,4 +200,3 @@ func TestClient_Hook(t *testing.T) {
 		wantCode(t, err, reel.EINVALID, "no client, name or session id")
 	})
 }
-

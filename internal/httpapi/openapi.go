@@ -44,7 +44,7 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 // buildOpenAPI describes every route of routes.
 func buildOpenAPI() map[string]any {
 	g := &schemas{defs: map[string]any{}}
-	g.defs["Error"] = g.of(reflect.TypeFor[errorBody]())
+	g.defs["Error"] = g.object(reflect.TypeFor[errorBody]())
 	errResp := map[string]any{"description": "an error; see the status mapping above",
 		"content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
 	paths := map[string]any{}
