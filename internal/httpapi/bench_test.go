@@ -133,7 +133,9 @@ type fakeListStore struct {
 	list []reel.Session
 }
 
-func (f *fakeListStore) Sessions(context.Context, reel.Filter) ([]reel.Session, error) { return f.list, nil }
+func (f *fakeListStore) Sessions(context.Context, reel.Filter) ([]reel.Session, error) {
+	return f.list, nil
+}
 
 // cpuClock measures the process's CPU time over a benchmark, so that
 // req/cpu-s shows the cost of a request however busy the machine is
