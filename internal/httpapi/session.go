@@ -41,12 +41,18 @@ func nonNegative(r *http.Request, name string) (int, error) {
 	return n, err
 }
 
-func (s *Server) listSessions(r *http.Request) (any, error) {
+// storeFilter returns the store and the request's session filters.
+func (s *Server) storeFilter(r *http.Request) (reel.Store, reel.Filter, error) {
 	st, err := s.store()
 	if err != nil {
-		return nil, err
+		return nil, reel.Filter{}, err
 	}
 	f, err := sessionFilter(r)
+	return st, f, err
+}
+
+func (s *Server) listSessions(r *http.Request) (any, error) {
+	st, f, err := s.storeFilter(r)
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +159,7 @@ func (s *Server) sessionDiff(r *http.Request) (any, error) {
 }
 
 func (s *Server) search(r *http.Request) (any, error) {
-	st, err := s.store()
-	if err != nil {
-		return nil, err
-	}
-	f, err := sessionFilter(r)
+	st, f, err := s.storeFilter(r)
 	if err != nil {
 		return nil, err
 	}
