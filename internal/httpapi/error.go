@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/reel-sh/reel"
 )
@@ -65,24 +68,43 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	d := errorDetail{Code: code, Message: err.Error(), Hint: reel.ErrorHint(err)}
 	if code == reel.EINTERNAL {
-		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		level := slog.LevelError
+		if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+			level = slog.LevelDebug // the client went away; nobody reads the answer
+		}
+		log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		d = errorDetail{Code: code, Message: "internal error", Hint: "the daemon's log has the details"}
 	}
 	writeJSON(w, status, errorBody{Error: d})
 }
 
-// writeJSON answers v as JSON with status.
+// buffers holds the buffers responses are encoded into.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON answers v as JSON with status. HTML characters are not
+// escaped: the API is not a web page, and event text is full of < and &.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Every response type marshals; a failure here is a bug, and the
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // keep the pool from holding a huge export of events
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Every response type encodes; a failure here is a bug, and the
 		// status line is not sent yet.
-		b, _ = json.Marshal(errorBody{Error: errorDetail{Code: reel.EINTERNAL, Message: "internal error"}})
+		buf.Reset()
+		json.NewEncoder(buf).Encode(errorBody{Error: errorDetail{Code: reel.EINTERNAL, Message: "internal error"}})
 		status = http.StatusInternalServerError
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(buf.Bytes())
 }
