@@ -120,3 +120,16 @@ func TestStatusOf(t *testing.T) {
 		}
 	}
 }
+
+func TestServer_Panic(t *testing.T) {
+	sup := &fakeSupervisor{AgentsFn: func(context.Context) ([]reel.AgentSession, error) { panic("registry went away") }}
+	c, _, logs := unixServer(t, Services{Supervisor: sup})
+	_, err := c.Agents(context.Background())
+	wantCode(t, err, reel.EINTERNAL, "internal error")
+	if !strings.Contains(logs.String(), "registry went away") {
+		t.Fatalf("the log lacks the panic: %s", logs.String())
+	}
+	if err := c.Health(context.Background()); err != nil {
+		t.Fatalf("the server stopped answering: %v", err)
+	}
+}

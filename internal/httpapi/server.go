@@ -3,9 +3,11 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/reel-sh/reel"
@@ -139,7 +141,7 @@ func (s *Server) serve(rt *route) http.Handler {
 			}
 			return
 		}
-		v, err := rt.h(s, r)
+		v, err := s.call(rt, r)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -150,6 +152,18 @@ func (s *Server) serve(rt *route) http.Handler {
 		}
 		writeJSON(w, status, v)
 	})
+}
+
+// call runs a JSON route's handler. A panic in a service is answered as
+// an internal error, its value and stack logged: nothing of the
+// response is written before the handler returns.
+func (s *Server) call(rt *route, r *http.Request) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s %s panicked: %v\n%s", rt.Method, rt.Path, p, debug.Stack())
+		}
+	}()
+	return rt.h(s, r)
 }
 
 // unsupported is the error of a route whose service is missing.
