@@ -71,10 +71,15 @@ func (c *Client) Checkpoint(ctx context.Context, session, label string, state js
 }
 
 // PutCheckpoint checkpoints cp.SessionID with cp.Label and cp.State, as
-// Checkpoint does. The daemon chooses the id, time and seq; cp's own are
-// not sent, so a caller that needs them uses Checkpoint, which returns
+// Checkpoint does: the daemon chooses the id, time and seq (the session's
+// current end). EINVALID if cp sets any of them, since the daemon would
+// not keep them; a caller that needs them uses Checkpoint, which returns
 // them.
 func (c *Client) PutCheckpoint(ctx context.Context, cp reel.Checkpoint) error {
+	if cp.ID != "" || cp.Seq != 0 || !cp.Time.IsZero() {
+		return reel.Errorf(reel.EINVALID, "put checkpoint %q through the daemon: the daemon chooses the id, time and seq", cp.ID).
+			WithHint("leave them unset, or open the store directly to write an exact checkpoint")
+	}
 	_, err := c.Checkpoint(ctx, cp.SessionID, cp.Label, cp.State)
 	return err
 }

@@ -50,6 +50,8 @@ func TestClient_Checkpoints(t *testing.T) {
 		if err := c.PutCheckpoint(ctx, reel.Checkpoint{SessionID: sess.ID, Label: "after"}); err != nil {
 			t.Fatal(err)
 		}
+		err = c.Store().PutCheckpoint(ctx, reel.Checkpoint{ID: "mine", SessionID: sess.ID, Label: "exact", Seq: 2})
+		wantCode(t, err, reel.EINVALID, "the daemon chooses the id, time and seq")
 		list, err := c.Store().Checkpoints(ctx, sess.ID[:6])
 		if err != nil {
 			t.Fatal(err)

@@ -72,8 +72,9 @@ func (s *StoreClient) Checkpoints(ctx context.Context, sessionID string) ([]reel
 	return s.c.Checkpoints(ctx, sessionID)
 }
 
-// PutCheckpoint checkpoints c.SessionID with c.Label and c.State; see
-// Client.PutCheckpoint.
+// PutCheckpoint checkpoints c.SessionID with c.Label and c.State at its
+// current end; EINVALID if c sets an id, time or seq (see
+// Client.PutCheckpoint).
 func (s *StoreClient) PutCheckpoint(ctx context.Context, c reel.Checkpoint) error {
 	return s.c.PutCheckpoint(ctx, c)
 }
