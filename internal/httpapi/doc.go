@@ -11,6 +11,23 @@
 // bearer token, check the Host header against DNS rebinding and limit
 // each client's request rate.
 //
+// # Wiring
+//
+// The daemon builds one server per listener over the same Services:
+//
+//	unix := httpapi.NewServer(svc, httpapi.Options{Logger: log})
+//	l, err := httpapi.ListenUnix(paths.Socket()) // EBUSY if a daemon answers there
+//	go unix.HTTPServer().Serve(l)
+//
+//	tcp := httpapi.NewServer(svc, httpapi.Options{Token: token, CheckHost: true,
+//		Addr: cfg.Daemon.Listen, AllowedHosts: cfg.Daemon.AllowedHosts,
+//		RateLimit: cfg.Daemon.RateLimit, Logger: log})
+//
+// and the CLI tries the daemon first:
+//
+//	c, err := httpapi.Dial(paths.Socket())
+//	if httpapi.IsUnavailable(err) { /* open the store directly */ }
+//
 // # Routes
 //
 // Every route is one entry of one table (routes.go), from which both the
