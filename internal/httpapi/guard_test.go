@@ -137,3 +137,26 @@ func TestLimiters_Forget(t *testing.T) {
 		t.Fatalf("clients = %v, want a forgotten", l.clients)
 	}
 }
+
+func TestOptions_ValidateTCP(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    Options
+		ok   bool
+	}{
+		{"OK", Options{Token: testToken, CheckHost: true, RateLimit: 200}, true},
+		{"ErrNoToken", Options{CheckHost: true}, false},
+		{"ErrShortToken", Options{Token: "short", CheckHost: true}, false},
+		{"ErrNoHostCheck", Options{Token: testToken}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.o.ValidateTCP()
+			if (err == nil) != tc.ok || (err != nil && reel.ErrorCode(err) != reel.EINVALID) {
+				t.Fatalf("ValidateTCP = %v, want ok %v", err, tc.ok)
+			}
+			if err != nil && strings.Contains(err.Error(), testToken) {
+				t.Fatalf("the error shows the token: %v", err)
+			}
+		})
+	}
+}

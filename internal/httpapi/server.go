@@ -171,3 +171,17 @@ func unsupported(what string) error {
 	return reel.Errorf(reel.EUNSUPPORT, "this server has no %s", what).
 		WithHint("the daemon serves it; run the command without the daemon, or upgrade it")
 }
+
+// ValidateTCP returns EINVALID unless o is fit for a TCP listener: a
+// token of at least 16 bytes and the Host check on. The daemon calls it
+// before it listens on TCP.
+func (o Options) ValidateTCP() error {
+	switch {
+	case len(o.Token) < 16:
+		return reel.Errorf(reel.EINVALID, "serve the API on TCP: the token is %d bytes, fewer than 16", len(o.Token)).
+			WithHint("put a long random token in the token file, or leave [daemon] listen empty")
+	case !o.CheckHost:
+		return reel.Errorf(reel.EINVALID, "serve the API on TCP: the Host check is off")
+	}
+	return nil
+}
