@@ -10,7 +10,7 @@ import (
 
 func TestParse(t *testing.T) {
 	tests := []struct {
-		name, client, flag, payload string
+		name, client, flag, payload    string
 		wantName, wantSession, wantCwd string
 	}{
 		{"ClaudePreToolUse", ClientClaude, "", `{"session_id":"abc123","transcript_path":"/home/u/.claude/projects/p/abc123.jsonl","cwd":"/src/app","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"go test ./...","description":"Run tests"},"tool_use_id":"toolu_01ABC"}`,
