@@ -1,0 +1,114 @@
+package hookspool
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/atomicfile"
+)
+
+// File names inside the spool folder.
+const (
+	SpoolFile    = "spool.ndjson"
+	RejectedFile = "rejected.ndjson"
+	ErrorLogFile = "errors.log"
+	spoolLock    = "spool.lock"
+	drainLock    = "drain.lock"
+	drainPrefix  = "draining-"
+)
+
+// lockWait bounds how long Append waits for spool.lock: a drain holds it
+// only for a rename, so waiting longer means something is wrong.
+const lockWait = 2 * time.Second
+
+// Marshal encodes e as one NDJSON line, with HTML characters left alone
+// so that the payload's strings stay as the client wrote them.
+func Marshal(e reel.HookEvent) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil {
+		return nil, fmt.Errorf("encode hook event: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Append adds e at the end of the spool in dir, creating the folder (0700)
+// and the file (0600) if needed. The line is written with one write while
+// spool.lock is held and fsynced before Append returns.
+func Append(dir string, e reel.HookEvent) error {
+	line, err := Marshal(e)
+	if err != nil {
+		return err
+	}
+	return appendLine(dir, SpoolFile, line)
+}
+
+// appendLine writes line at the end of dir/name under spool.lock.
+func appendLine(dir, name string, line []byte) error {
+	unlock, err := lock(dir, spoolLock)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return writeLine(dir, name, line)
+}
+
+// writeLine appends one line with one write and fsyncs it; a file it
+// creates is made durable by fsyncing the folder too.
+func writeLine(dir, name string, line []byte) error {
+	path := filepath.Join(dir, name)
+	created := true
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		created = false
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	if _, err := f.Write(line); err != nil {
+		f.Close()
+		return fmt.Errorf("append to %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("fsync %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if created {
+		return atomicfile.SyncDir(dir)
+	}
+	return nil
+}
+
+// lock takes the flock dir/name, creating the folder private to the user,
+// and waits for it at most lockWait.
+func lock(dir, name string) (func(), error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create hook spool: %w", err)
+	}
+	fl := flock.New(filepath.Join(dir, name), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, time.Millisecond)
+	if err != nil || !ok {
+		fl.Close()
+		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+			return nil, reel.Errorf(reel.EBUSY, "hook spool %s: %s held for over %s", dir, name, lockWait)
+		}
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	return func() { fl.Unlock() }, nil
+}
