@@ -80,6 +80,7 @@ Set NO_COLOR to turn colours off.`,
 		newDemoCmd(app),
 		newBenchCmd(app),
 		newVersionCmd(app),
+		newHookCmd(app),
 	)
 	return root
 }
