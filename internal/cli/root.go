@@ -81,6 +81,7 @@ Set NO_COLOR to turn colours off.`,
 		newBenchCmd(app),
 		newVersionCmd(app),
 		newHookCmd(app),
+		newHooksCmd(app),
 	)
 	return root
 }

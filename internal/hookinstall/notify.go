@@ -119,20 +119,36 @@ func describeArgv(argv []string) string {
 	return strings.Join(argv, " ")
 }
 
-// insertTopLevel puts line before the first table header, where a
-// top-level key must go, or at the end when there is no table.
+// insertTopLevel puts line where a top-level key must go: before the
+// first table header and the blank and comment lines that lead up to it
+// (they belong to the table), or at the end when there is no table.
 func insertTopLevel(data []byte, line string) []byte {
-	off := 0
-	for _, l := range bytes.SplitAfter(data, []byte("\n")) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	at := len(lines)
+	for i, l := range lines {
 		if tomlTableLine.Match(l) {
-			return slices.Concat(data[:off], []byte(line+"\n"), data[off:])
+			at = i
+			break
 		}
+	}
+	if at == len(lines) {
+		if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
+			data = append(slices.Clone(data), '\n')
+		}
+		return append(slices.Clone(data), line...)
+	}
+	for at > 0 {
+		t := bytes.TrimSpace(lines[at-1])
+		if len(t) > 0 && t[0] != '#' {
+			break
+		}
+		at--
+	}
+	off := 0
+	for _, l := range lines[:at] {
 		off += len(l)
 	}
-	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
-		data = append(slices.Clone(data), '\n')
-	}
-	return append(slices.Clone(data), line...)
+	return slices.Concat(data[:off], []byte(line), data[off:])
 }
 
 // notifySpan returns the byte range of the top-level notify key, from its

@@ -315,3 +315,22 @@ func TestLogError(t *testing.T) {
 		t.Errorf("errors.log = %q, %v", data, err)
 	}
 }
+
+func TestStat(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		if err := Append(dir, newEvent(t, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Reject(dir, Rejected{Reason: "test", Where: "reel hook"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Stat(dir)
+	if err != nil || st.Pending != 3 || st.Rejected != 1 {
+		t.Errorf("Stat = %+v, %v; want 3 pending, 1 rejected", st, err)
+	}
+	if st, err := Stat(filepath.Join(dir, "none")); err != nil || st.Pending != 0 {
+		t.Errorf("Stat of no spool = %+v, %v", st, err)
+	}
+}
