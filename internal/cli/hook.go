@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,6 +31,10 @@ const (
 	// hookTimeout bounds the whole delivery to the daemon: connect, write
 	// and read. Past it the event is spooled.
 	hookTimeout = 250 * time.Millisecond
+	// hookReadTimeout bounds the wait for the payload: a client writes it
+	// at once and closes stdin; one that keeps stdin open must not hang
+	// the hook.
+	hookReadTimeout = 2 * time.Second
 )
 
 type hookOptions struct {
@@ -52,8 +57,9 @@ the event is appended to the hook spool, which the daemon reads when it starts.
 
 Hook never prints to stdout (Claude Code reads it) and always exits 0, so an
 agent is never blocked or slowed: what goes wrong is written to errors.log in
-the spool folder. A payload that is not JSON, or is over 8 MiB, is kept in
-rejected.ndjson there (an oversized one with its first 64 KiB).
+the spool folder. A payload that is not JSON, is over 8 MiB, or whose stdin
+stays open over 2 s is kept in rejected.ndjson there (a long one with its
+first 64 KiB).
 
 Spool folder: $XDG_STATE_HOME/reel/hook-spool (REEL_HOME: state/hook-spool).`,
 		Example: `  echo '{"session_id":"s1","hook_event_name":"Stop"}' | reel hook --client claude-code
@@ -85,9 +91,15 @@ func runHook(ctx context.Context, opts *hookOptions, args []string) {
 	logErr := func(format string, a ...any) {
 		hookspool.LogError(dir, fmt.Sprintf(format, a...))
 	}
-	data, size, err := readHookPayload(app.Streams.In, args)
+	data, size, err := readHookPayload(app.Streams.In, args, hookReadTimeout)
 	if err != nil {
-		logErr("read %s hook payload: %v", opts.client, err)
+		r := hookspool.Rejected{Reason: fmt.Sprintf("read %s hook payload: %v", opts.client, err),
+			Where: "reel hook", Client: opts.client, Name: opts.event}
+		if len(data) > 0 {
+			r.SetRaw(data[:min(len(data), hookKeepOversized)])
+			r.Size = size
+		}
+		keepRejected(dir, r, logErr)
 		return
 	}
 	if size > hookMaxPayload {
@@ -141,8 +153,9 @@ func keepRejected(dir string, r hookspool.Rejected, logErr func(string, ...any))
 // readHookPayload returns the payload: the last argument when there is
 // one (Codex notify), else stdin, read up to one byte past the limit so
 // that an oversized payload is told apart. size is how many bytes were
-// read (more than hookMaxPayload for an oversized one).
-func readHookPayload(in io.Reader, args []string) (data []byte, size int64, err error) {
+// read (more than hookMaxPayload for an oversized one). Stdin still open
+// after timeout is an error, returned with what was read by then.
+func readHookPayload(in io.Reader, args []string, timeout time.Duration) (data []byte, size int64, err error) {
 	if len(args) > 0 {
 		data = []byte(args[len(args)-1])
 		return data, int64(len(data)), nil
@@ -150,7 +163,37 @@ func readHookPayload(in io.Reader, args []string) (data []byte, size int64, err 
 	if f, ok := in.(*os.File); ok && isTerminal(f) {
 		return nil, 0, fmt.Errorf("stdin is a terminal: reel hook reads the payload an agent client writes")
 	}
-	data, err = io.ReadAll(io.LimitReader(in, hookMaxPayload+1))
+	var (
+		mu  sync.Mutex
+		buf []byte
+	)
+	done := make(chan error, 1)
+	go func() {
+		r := io.LimitReader(in, hookMaxPayload+1)
+		chunk := make([]byte, 64<<10)
+		for {
+			n, err := r.Read(chunk)
+			mu.Lock()
+			buf = append(buf, chunk[:n]...)
+			mu.Unlock()
+			if err == io.EOF {
+				done <- nil
+				return
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(timeout):
+		err = fmt.Errorf("stdin still open after %s", timeout)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	data = bytes.Clone(buf)
 	return data, int64(len(data)), err
 }
 

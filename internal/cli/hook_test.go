@@ -244,3 +244,24 @@ func TestHook_SocketNotListening(t *testing.T) {
 		t.Errorf("spooled %d, want 1", n)
 	}
 }
+
+func TestHook_StdinLeftOpen(t *testing.T) {
+	spool, _ := hookHome(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	defer r.Close()
+	w.WriteString(`{"session_id":"s1","hook_event_name":"Stop"`)
+	var out, errb bytes.Buffer
+	start := time.Now()
+	code := cli.Main(context.Background(), []string{"hook"}, r, &out, &errb)
+	if took := time.Since(start); code != cli.ExitOK || took > 4*time.Second || out.Len()+errb.Len() != 0 {
+		t.Fatalf("exit %d after %v, stdout %q, stderr %q", code, took, out.String(), errb.String())
+	}
+	rej, _ := hookspool.ReadRejected(spool)
+	if len(rej) != 1 || !strings.Contains(rej[0].Reason, "stdin still open") || !strings.HasPrefix(rej[0].Raw, `{"session_id":"s1"`) {
+		t.Errorf("rejected %+v", rej)
+	}
+}
