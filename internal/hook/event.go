@@ -96,11 +96,12 @@ func decode(e reel.HookEvent) payload {
 // Notification, PermissionRequest, Stop, SubagentStop, SessionStart and
 // SessionEnd system events; any other name one event of kind other.
 //
-// Each event has the hook's Time and its ID as NativeID; SessionID and
-// Seq are left for the live session to fill.
+// Each event has the hook's Time, its ID as NativeID and, when the hook
+// names its session, SessionID (see SessionID); Seq is left for the live
+// session to fill.
 func Events(e reel.HookEvent) []reel.Event {
 	p := decode(e)
-	ev := reel.Event{Time: e.Time, NativeID: e.ID, Model: p.Model}
+	ev := reel.Event{Time: e.Time, NativeID: e.ID, Model: p.Model, SessionID: SessionID(e)}
 	name := Canonical(e)
 	switch name {
 	case UserPromptSubmit:
@@ -155,6 +156,39 @@ func Events(e reel.HookEvent) []reel.Event {
 		ev.Kind, ev.Text = reel.KindOther, e.Name
 	}
 	return []reel.Event{ev}
+}
+
+// NativeID returns the native id of the hooks session e belongs to,
+// "<client>:<the client's session id>", or "" when e names no session.
+func NativeID(e reel.HookEvent) string {
+	if e.SessionID == "" {
+		return ""
+	}
+	return e.Client + ":" + e.SessionID
+}
+
+// SessionID returns the reel session id of the hooks session e belongs
+// to (source reel.SourceHooks, native id NativeID(e)), or "".
+func SessionID(e reel.HookEvent) string {
+	if n := NativeID(e); n != "" {
+		return reel.SessionID(reel.SourceHooks, n)
+	}
+	return ""
+}
+
+// Validate checks what every receiver needs of e: an id, a client, a name
+// and a session id. EINVALID names what is missing.
+func Validate(e reel.HookEvent) error {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"id", e.ID}, {"client", e.Client}, {"name", e.Name}, {"session id", e.SessionID}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return reel.Errorf(reel.EINVALID, "hook event %s from %q has no %s", e.ID, e.Client, strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // Status returns the supervised-session status e implies: AgentWaiting

@@ -2,6 +2,7 @@ package hook
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,6 +121,7 @@ func TestEvents(t *testing.T) {
 			}
 			want := tt.want
 			want.Time, want.NativeID = e.Time, e.ID
+			want.SessionID = reel.SessionID(reel.SourceHooks, tt.client+":"+e.SessionID)
 			if g, w := mustJSON(t, got[0]), mustJSON(t, want); g != w {
 				t.Errorf("event:\n got %s\nwant %s", g, w)
 			}
@@ -149,5 +151,19 @@ func TestEvents_OddFieldTypes(t *testing.T) {
 	got := Events(e)
 	if got[0].Kind != reel.KindToolCall || got[0].CallID != "toolu_1" || got[0].Tool != "" || got[0].Text != "raw" {
 		t.Errorf("event = %+v", got[0])
+	}
+}
+
+func TestValidate(t *testing.T) {
+	e := hookEvent(t, ClientClaude, `{"session_id":"s1","hook_event_name":"Stop"}`)
+	if err := Validate(e); err != nil {
+		t.Errorf("Validate(%+v) = %v", e, err)
+	}
+	e.SessionID, e.Name = "", ""
+	if err := Validate(e); reel.ErrorCode(err) != reel.EINVALID || !strings.Contains(err.Error(), "no name, session id") {
+		t.Errorf("Validate = %v, want EINVALID naming name and session id", err)
+	}
+	if got := SessionID(e); got != "" {
+		t.Errorf("SessionID of an event without one = %q", got)
 	}
 }
