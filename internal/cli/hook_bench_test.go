@@ -2,52 +2,18 @@ package cli_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/reel-sh/reel/internal/cli"
 	"github.com/reel-sh/reel/internal/testenv"
 )
-
-var (
-	benchBinOnce sync.Once
-	benchBin     string
-	benchBinErr  error
-)
-
-// reelBinary builds the reel binary once per run (or takes REEL_TEST_BIN):
-// the hook's cost includes starting the real program.
-func reelBinary(b testing.TB) string {
-	b.Helper()
-	if bin := os.Getenv("REEL_TEST_BIN"); bin != "" {
-		return bin
-	}
-	benchBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "reel-bin-")
-		if err != nil {
-			benchBinErr = err
-			return
-		}
-		benchBin = filepath.Join(dir, "reel")
-		cmd := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", benchBin, "./cmd/reel")
-		cmd.Dir = testenv.RepoRoot(b)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			benchBinErr = fmt.Errorf("build reel: %v\n%s", err, out)
-		}
-	})
-	if benchBinErr != nil {
-		b.Fatal(benchBinErr)
-	}
-	return benchBin
-}
 
 // BenchmarkHookExec runs the reel binary as an agent does, once per
 // iteration, with a real Claude Code payload on stdin, and reports the
@@ -56,7 +22,7 @@ func reelBinary(b testing.TB) string {
 // nobody listens on (spooled), a daemon that answers at once, and, for
 // the cost of starting the binary alone, reel version.
 func BenchmarkHookExec(b *testing.B) {
-	bin := reelBinary(b)
+	bin := testenv.ReelBinary(b)
 	payload := `{"session_id":"9ecf22fa-edf8-4332-ae85-b6d5456eda64","transcript_path":"/h/.claude/projects/p/9ecf22fa.jsonl","cwd":"/src/app","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"go test ./...","description":"Run the tests"},"tool_use_id":"toolu_01ABC123"}`
 	for _, c := range []string{"NoDaemon", "StaleSocket", "Daemon", "VersionOnly"} {
 		b.Run(c, func(b *testing.B) {
