@@ -4,7 +4,8 @@
 // The spool is a folder (config.Paths.HookSpool(), mode 0700) holding:
 //
 //	spool.ndjson        events waiting for the daemon, one reel.HookEvent a line
-//	draining-<n>.ndjson a spool moved aside by Drain, until every event in it was taken
+//	draining-<n>.ndjson a spool moved aside by Drain, until every event in it was taken;
+//	                    or one event that Append wrote alone because spool.lock was stuck
 //	rejected.ndjson     what can never be delivered, kept for people to read
 //	errors.log          what went wrong in reel hook, which must not print
 //	spool.lock          the flock that Append and Drain's rename take

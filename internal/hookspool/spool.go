@@ -28,7 +28,7 @@ const (
 
 // lockWait bounds how long Append waits for spool.lock: a drain holds it
 // only for a rename, so waiting longer means something is wrong.
-const lockWait = 2 * time.Second
+const lockWait = 500 * time.Millisecond
 
 // Marshal encodes e as one NDJSON line, with HTML characters left alone
 // so that the payload's strings stay as the client wrote them.
@@ -45,12 +45,27 @@ func Marshal(e reel.HookEvent) ([]byte, error) {
 // Append adds e at the end of the spool in dir, creating the folder (0700)
 // and the file (0600) if needed. The line is written with one write while
 // spool.lock is held and fsynced before Append returns.
+//
+// When spool.lock cannot be had within lockWait (its holder is stopped,
+// say), the event is not given up: it is written whole to a file of its
+// own, draining-<nanoseconds>-<id>.ndjson, through a temporary file and a
+// rename, which the next Drain delivers with the rest (possibly before
+// events spooled earlier: its file can sort before the spool moved aside;
+// each event carries its time).
 func Append(dir string, e reel.HookEvent) error {
 	line, err := Marshal(e)
 	if err != nil {
 		return err
 	}
-	return appendLine(dir, SpoolFile, line)
+	err = appendLine(dir, SpoolFile, line)
+	if reel.ErrorCode(err) != reel.EBUSY {
+		return err
+	}
+	alone := filepath.Join(dir, fmt.Sprintf("%s%020d-%s.ndjson", drainPrefix, time.Now().UnixNano(), e.ID))
+	if werr := atomicfile.WriteFile(alone, line, 0o600); werr != nil {
+		return errors.Join(err, werr)
+	}
+	return nil
 }
 
 // appendLine writes line at the end of dir/name under spool.lock.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/google/uuid"
 	"github.com/reel-sh/reel"
 )
@@ -332,5 +333,36 @@ func TestStat(t *testing.T) {
 	}
 	if st, err := Stat(filepath.Join(dir, "none")); err != nil || st.Pending != 0 {
 		t.Errorf("Stat of no spool = %+v, %v", st, err)
+	}
+}
+
+func TestAppend_LockHeld(t *testing.T) {
+	dir := t.TempDir()
+	first := newEvent(t, 1)
+	if err := Append(dir, first); err != nil {
+		t.Fatal(err)
+	}
+	// Another holder of spool.lock that never lets go: a stopped process.
+	held := flock.New(filepath.Join(dir, spoolLock))
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("take spool.lock: %v", err)
+	}
+	second := newEvent(t, 2)
+	start := time.Now()
+	if err := Append(dir, second); err != nil {
+		t.Fatalf("Append with the lock held: %v", err)
+	}
+	if took := time.Since(start); took > 3*lockWait {
+		t.Errorf("Append waited %v", took)
+	}
+	held.Unlock()
+	sink := &recordingSink{}
+	if n, err := Drain(context.Background(), dir, sink); n != 2 || err != nil {
+		t.Fatalf("Drain = %d, %v; want both events", n, err)
+	}
+	// The one written alone may come first: the spool moved aside is
+	// named when the drain moves it.
+	if got := sink.ids(); !(got[0] == first.ID && got[1] == second.ID) && !(got[0] == second.ID && got[1] == first.ID) {
+		t.Errorf("delivered %v, want %s and %s", got, first.ID, second.ID)
 	}
 }
