@@ -18,8 +18,9 @@ import (
 	"github.com/reel-sh/reel/internal/atomicfile"
 )
 
-// Drain delivers every spooled event in dir to sink, oldest first, and
-// returns how many sink took. It moves spool.ndjson aside (a rename under
+// Drain delivers every spooled event in dir to sink, in the order they
+// were spooled (but for an event Append had to write alone), and returns
+// how many sink took. It moves spool.ndjson aside (a rename under
 // spool.lock, so Appends go on into a new spool), then reads what was
 // moved aside, this time or by an earlier drain that crashed, and removes
 // each such file only once every event in it was taken. A crash at any
