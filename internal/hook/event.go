@@ -313,7 +313,8 @@ type response struct {
 
 // readResponse reads a tool_response: a string is its text; an object's
 // text is its output fields (Gemini's llmContent, a shell's stdout and
-// stderr, content, output, result), else its compact JSON. It is an error
+// stderr, content, output, result, a read file's content), else its
+// compact JSON. It is an error
 // when it says is_error/isError, success false, a non-empty error, or a
 // non-zero exit code.
 func readResponse(raw json.RawMessage) response {
@@ -335,6 +336,15 @@ func readResponse(raw json.RawMessage) response {
 	for _, k := range []string{"llmContent", "stdout", "stderr", "content", "output", "result", "text"} {
 		if v := jsonText(obj[k]); v != "" {
 			parts = append(parts, v)
+		}
+	}
+	if len(parts) == 0 {
+		// Claude Code's Read answers {"type":"text","file":{"content":…}}.
+		var file struct {
+			Content string `json:"content"`
+		}
+		if json.Unmarshal(obj["file"], &file) == nil && file.Content != "" {
+			parts = append(parts, file.Content)
 		}
 	}
 	r.text = strings.Join(parts, "\n")
