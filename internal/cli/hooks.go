@@ -326,7 +326,7 @@ func runHooksStatus(opts *hooksOptions) error {
 		case c.Error != "":
 			fmt.Fprintln(s.Out, head+s.Paint(styleRed, c.Error))
 		case c.Installed && c.Current:
-			fmt.Fprintln(s.Out, head+s.Paint(styleGreen, fmt.Sprintf("installed (%d events)", len(c.Events))))
+			fmt.Fprintln(s.Out, head+s.Paint(styleGreen, "installed ("+plural(len(c.Events), "event")+")"))
 		case c.Installed:
 			fmt.Fprintln(s.Out, head+s.Paint(styleYellow, "installed, running "+strings.Join(c.Commands, " and "))+
 				s.Paint(styleDim, " (reel hooks install points it at this binary)"))
@@ -353,4 +353,12 @@ func expectedCommand(c hookinstall.Client, bin string) string {
 		return strings.Join(hookinstall.Argv(c, bin), " ")
 	}
 	return hookinstall.Command(c, bin)
+}
+
+// plural writes n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
