@@ -21,8 +21,8 @@ const (
 // Clients lists the clients reel reads hooks from.
 func Clients() []string { return []string{ClientClaude, ClientCodex, ClientGemini} }
 
-// Event names that Codex's notify program receives in its "type" field
-// (Codex spells them in kebab case; they are kept as spelled).
+// CodexTurnComplete is the event Codex's notify program receives, in its
+// "type" field, when a turn ends (kept as Codex spells it).
 const CodexTurnComplete = "agent-turn-complete"
 
 // Parse reads one payload that client gave its hook program into a hook

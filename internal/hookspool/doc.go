@@ -13,7 +13,9 @@
 //
 // Files are mode 0600. Append writes one event as one line with a single
 // write(2) while it holds spool.lock, then fsyncs: a reader never sees
-// two events interleaved, and a crash leaves at most a torn last line.
+// two events interleaved, and a crash leaves at most a torn last line,
+// which the next Append ends with a newline before its own line, so the
+// torn bytes stay a line apart and nothing after them is spoiled.
 // Drain takes spool.lock only to rename spool.ndjson aside, so an Append
 // waits at most for a rename; it then delivers the file's events in order
 // and removes it only when every one was taken. A crash mid-drain leaves

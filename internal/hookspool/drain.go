@@ -166,8 +166,8 @@ func drainFile(ctx context.Context, dir, name string, sink reel.HookSink) (n int
 func decodeLine(l line) (reel.HookEvent, string) {
 	var e reel.HookEvent
 	if err := json.Unmarshal(l.text, &e); err != nil {
-		if !l.terminated {
-			return reel.HookEvent{}, "torn last line: the writer stopped part way (a crash); its bytes are kept here"
+		if !l.terminated || strings.Contains(err.Error(), "unexpected end of JSON input") {
+			return reel.HookEvent{}, "torn line: the writer stopped part way (a crash); its bytes are kept here"
 		}
 		return reel.HookEvent{}, "not a hook event: " + err.Error()
 	}

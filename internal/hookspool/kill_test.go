@@ -110,6 +110,11 @@ func TestAppend_Kill(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd.Wait()
+			// The next hook appends after whatever the kill left.
+			after := newEvent(t, -1)
+			if err := Append(dir, after); err != nil {
+				t.Fatal(err)
+			}
 			sink := &recordingSink{}
 			n, err := Drain(context.Background(), dir, sink)
 			if err != nil && reel.ErrorCode(err) != reel.ECORRUPT {
@@ -124,7 +129,10 @@ func TestAppend_Kill(t *testing.T) {
 					t.Fatalf("event %d = %s, want %s (order or loss)", i, got[i], id)
 				}
 			}
-			if extra := len(got) - len(acked); extra > 1 {
+			if got[len(got)-1] != after.ID {
+				t.Errorf("the event appended after the kill was not delivered last: %v", got[len(got)-1])
+			}
+			if extra := len(got) - len(acked) - 1; extra > 1 {
 				t.Errorf("%d events beyond the acknowledged ones, want at most the one in flight", extra)
 			}
 			rej, _ := ReadRejected(dir)

@@ -79,7 +79,10 @@ func appendLine(dir, name string, line []byte) error {
 }
 
 // writeLine appends one line with one write and fsyncs it; a file it
-// creates is made durable by fsyncing the folder too.
+// creates is made durable by fsyncing the folder too. A file whose last
+// line is torn (a writer killed part way) gets a newline first, in the
+// same write, so that the torn bytes stay a line of their own and the new
+// line is whole.
 func writeLine(dir, name string, line []byte) error {
 	path := filepath.Join(dir, name)
 	created := true
@@ -90,6 +93,9 @@ func writeLine(dir, name string, line []byte) error {
 	}
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
+	}
+	if !created && tornTail(f) {
+		line = append([]byte{'\n'}, line...)
 	}
 	if _, err := f.Write(line); err != nil {
 		f.Close()
@@ -106,6 +112,25 @@ func writeLine(dir, name string, line []byte) error {
 		return atomicfile.SyncDir(dir)
 	}
 	return nil
+}
+
+// tornTail reports whether f's last byte is something other than a
+// newline. A file that cannot be read is taken as whole.
+func tornTail(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return false
+	}
+	r, err := os.Open(f.Name())
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	var b [1]byte
+	if _, err := r.ReadAt(b[:], fi.Size()-1); err != nil {
+		return false
+	}
+	return b[0] != '\n'
 }
 
 // lock takes the flock dir/name, creating the folder private to the user,

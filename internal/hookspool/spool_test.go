@@ -366,3 +366,31 @@ func TestAppend_LockHeld(t *testing.T) {
 		t.Errorf("delivered %v, want %s and %s", got, first.ID, second.ID)
 	}
 }
+
+func TestAppend_AfterTornLine(t *testing.T) {
+	dir := t.TempDir()
+	a, b := newEvent(t, 1), newEvent(t, 2)
+	if err := Append(dir, a); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := Marshal(b)
+	f, _ := os.OpenFile(filepath.Join(dir, SpoolFile), os.O_WRONLY|os.O_APPEND, 0)
+	f.Write(line[:30]) // a writer killed part way
+	f.Close()
+	c := newEvent(t, 3)
+	if err := Append(dir, c); err != nil {
+		t.Fatal(err)
+	}
+	sink := &recordingSink{}
+	n, err := Drain(context.Background(), dir, sink)
+	if n != 2 || reel.ErrorCode(err) != reel.ECORRUPT || !strings.Contains(err.Error(), ":2") {
+		t.Fatalf("Drain = %d, %v; want a and c, and line 2 set aside", n, err)
+	}
+	if got := sink.ids(); got[0] != a.ID || got[1] != c.ID {
+		t.Errorf("delivered %v, want %s, %s", got, a.ID, c.ID)
+	}
+	rej, _ := ReadRejected(dir)
+	if len(rej) != 1 || !strings.Contains(rej[0].Reason, "torn") || rej[0].Raw != string(line[:30]) {
+		t.Errorf("rejected %+v, want the torn bytes", rej)
+	}
+}
