@@ -35,9 +35,14 @@ const BackupSuffix = ".reel-backup-"
 // unless dryRun or nothing changed, first copies the file to
 // path.reel-backup-<now> (same mode) and then replaces it atomically,
 // keeping its mode (0600 for a new file, in a folder made 0700). A file
-// edit refuses is left as it was.
+// edit refuses is left as it was. A symbolic link (settings kept in a
+// dotfiles repository) is followed: its target is edited, and the link
+// stays.
 func Apply(path string, edit Edit, dryRun bool, now time.Time) (Applied, error) {
 	var a Applied
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return a, &reel.Error{Code: reel.EINVALID, Message: "read " + path, Err: err}

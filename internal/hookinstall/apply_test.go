@@ -115,6 +115,30 @@ func TestApply(t *testing.T) {
 		}
 	})
 
+	t.Run("Symlink", func(t *testing.T) {
+		target := filepath.Join(dir, "dotfiles", "claude-settings.json")
+		os.MkdirAll(filepath.Dir(target), 0o700)
+		os.WriteFile(target, orig, 0o644)
+		link := filepath.Join(dir, "link", "settings.json")
+		os.MkdirAll(filepath.Dir(link), 0o700)
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		a, err := Apply(link, func(d []byte) ([]byte, Change, error) { return Install(c, link, d, goldenBin) }, false, now)
+		if err != nil || a.Empty() {
+			t.Fatalf("%+v, %v", a, err)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("the link was replaced: %v, %v", fi.Mode(), err)
+		}
+		if got, _ := os.ReadFile(target); !bytes.Equal(got, a.After) {
+			t.Errorf("the target holds %s", got)
+		}
+		if !strings.HasPrefix(a.Backup, target+BackupSuffix) {
+			t.Errorf("backup %s, want beside the target", a.Backup)
+		}
+	})
+
 	t.Run("NewFile", func(t *testing.T) {
 		p := filepath.Join(dir, "new", ".claude", "settings.json")
 		a, err := Apply(p, func(d []byte) ([]byte, Change, error) { return Install(c, p, d, goldenBin) }, false, now)
