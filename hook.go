@@ -15,6 +15,9 @@ const SourceHooks = "hooks"
 // HookEvent is one event an agent client reported through its hooks, as
 // `reel hook` received it.
 type HookEvent struct {
+	// ID is a UUIDv7 that reel hook gives the event, so that a receiver
+	// can drop an event delivered twice (a spool drained after a crash).
+	ID string `json:"id"`
 	// Client is the reporting client's source name (claude-code, codex,
 	// gemini).
 	Client string `json:"client"`

@@ -84,6 +84,8 @@ Set NO_COLOR to turn colours off.`,
 		newBenchCmd(app),
 		newVersionCmd(app),
 		newDaemonCmd(app),
+		newHookCmd(app),
+		newHooksCmd(app),
 	)
 	return root
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,39 +19,15 @@ import (
 // as a user loads it, the recording's journal and lock, kill -9, recovery,
 // and the store.
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// reelBinary returns a reel binary: $REEL_TEST_BIN, else one built from
-// this repository once per test run.
+// reelBinary returns a reel binary (testenv.ReelBinary) that has the rec
+// command.
 func reelBinary(t testing.TB) string {
 	t.Helper()
-	if b := os.Getenv("REEL_TEST_BIN"); b != "" {
-		return b
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "reel-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "reel")
-		cmd := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", builtBin, "./cmd/reel")
-		cmd.Dir = testenv.RepoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build reel: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	if out, err := exec.Command(builtBin, "rec", "--help").CombinedOutput(); err != nil {
+	bin := testenv.ReelBinary(t)
+	if out, err := exec.Command(bin, "rec", "--help").CombinedOutput(); err != nil {
 		t.Fatalf("the reel binary has no rec command (register it in internal/cli/root.go): %v\n%s", err, out)
 	}
-	return builtBin
+	return bin
 }
 
 // lab is one test's reel home, shells and tmux server.
