@@ -80,6 +80,8 @@ Set NO_COLOR to turn colours off.`,
 		newDemoCmd(app),
 		newBenchCmd(app),
 		newVersionCmd(app),
+		newRunCmd(app), newPsCmd(app), newPauseCmd(app), newResumeCmd(app), newSendCmd(app),
+		newOutputCmd(app), newStopCmd(app), newAttachCmd(app), newReapCmd(app), newAdoptCmd(app),
 	)
 	return root
 }

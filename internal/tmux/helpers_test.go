@@ -54,6 +54,10 @@ func newLab(t *testing.T) *lab {
 		}
 		t.Skip("tmux is not installed")
 	}
+	// Not a UTF-8 locale: tmux then prints control characters in its
+	// output as '_', and the listing must not depend on any.
+	t.Setenv("LC_ALL", "C")
+	t.Setenv("LANG", "C")
 	var b [6]byte
 	rand.Read(b[:])
 	l := &lab{t: t, run: &ExecRunner{Socket: "reeltest-" + hex.EncodeToString(b[:]), Config: "/dev/null"}, clock: &clock{}}

@@ -61,7 +61,7 @@ func (s *Supervisor) Start(ctx context.Context, req reel.StartRequest) (reel.Age
 		return reel.AgentSession{}, err
 	}
 	tmuxName := Prefix + name
-	args := []string{"new-session", "-d", "-s", tmuxName, "-c", dir, "-x", "200", "-y", "50", "-P", "-F", "#{pane_id}\t#{pane_pid}"}
+	args := []string{"new-session", "-d", "-s", tmuxName, "-c", dir, "-x", "200", "-y", "50", "-P", "-F", "#{pane_id} #{pane_pid}"}
 	args = append(args, env...)
 	args = append(args, "--", s.shell, "-c", shellScript(req.Command),
 		// The pane stays after the agent exits, its output readable, and
@@ -71,7 +71,7 @@ func (s *Supervisor) Start(ctx context.Context, req reel.StartRequest) (reel.Age
 	if err != nil {
 		return reel.AgentSession{}, fmt.Errorf("start %s: %w", name, err)
 	}
-	paneID, panePID, _ := strings.Cut(strings.TrimSpace(strings.SplitN(out, "\n", 2)[0]), "\t")
+	paneID, panePID, _ := strings.Cut(strings.TrimSpace(strings.SplitN(out, "\n", 2)[0]), " ")
 	now := s.now().UTC()
 	a := reel.AgentSession{
 		ID: id, Name: name, Status: reel.AgentStarting, Agent: agentOf(req.Command),

@@ -78,8 +78,16 @@ type pane struct {
 	StartCommand string
 }
 
-const paneFormat = "#{session_name}\t#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{window_activity}\t" +
-	"#{pane_current_command}\t#{pane_current_path}\t#{pane_start_command}"
+// paneFormat is the format of a pane's line in a listing. Its fields are
+// parted by fieldSep, printable ASCII: tmux prints a tab or any other
+// control character as '_' unless its locale is UTF-8. The last field
+// takes the rest of the line.
+const (
+	fieldSep   = "|@|"
+	paneFormat = "#{session_name}" + fieldSep + "#{pane_id}" + fieldSep + "#{pane_pid}" + fieldSep + "#{pane_dead}" +
+		fieldSep + "#{window_activity}" + fieldSep + "#{pane_current_command}" + fieldSep + "#{pane_current_path}" +
+		fieldSep + "#{pane_start_command}"
+)
 
 // panes lists every tmux session's first pane, by session name. No
 // running server means no sessions: an empty map, not an error. Any
@@ -95,7 +103,7 @@ func (s *Supervisor) panes(ctx context.Context) (map[string]pane, error) {
 	}
 	m := map[string]pane{}
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		f := strings.Split(line, "\t")
+		f := strings.SplitN(line, fieldSep, 8)
 		if len(f) < 8 {
 			continue
 		}
