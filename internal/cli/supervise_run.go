@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/reel-sh/reel"
@@ -27,6 +28,8 @@ reel-NAME and registers it. NAME defaults to the folder's name, made unique
 with -2, -3, ... The session keeps running when you close the terminal: see it
 with reel ps, look in with reel attach, type into it with reel send.
 
+The command gets this shell's PATH (unless -e PATH=... says otherwise) and the
+variables given with -e; the rest of its environment is the tmux server's.
 REEL_TMUX_SOCKET names the tmux server to use (tmux -L); tmux's default
 server if unset.`,
 		Example: `  reel run -- claude
@@ -53,11 +56,26 @@ func runRun(ctx context.Context, opts *runOptions, command []string) error {
 		}
 		env[k] = v
 	}
+	// The command finds programs as this shell would: a tmux server
+	// started earlier (or the daemon's) has its own, older PATH.
+	if _, ok := env["PATH"]; !ok && opts.app.Getenv("PATH") != "" {
+		env["PATH"] = opts.app.Getenv("PATH")
+	}
+	// A relative folder is this process's, not the supervisor's (the
+	// daemon runs elsewhere).
+	dir := opts.dir
+	if dir == "" {
+		dir = "."
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return reel.Errorf(reel.EINVALID, "--dir %q: %v", opts.dir, err)
+	}
 	sup, err := opts.app.Supervisor(ctx)
 	if err != nil {
 		return err
 	}
-	a, err := sup.Start(ctx, reel.StartRequest{Name: opts.name, Dir: opts.dir, Command: command, Env: env})
+	a, err := sup.Start(ctx, reel.StartRequest{Name: opts.name, Dir: dir, Command: command, Env: env})
 	if err != nil {
 		return err
 	}
