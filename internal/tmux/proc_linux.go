@@ -15,32 +15,52 @@ var procRoot = "/proc"
 // start time, then pid): from /proc/PID/task/*/children where the kernel
 // has it, else from a scan of every process's parent.
 func children(pid int) []int {
-	var kids []int
+	kids, ok := taskChildren(pid)
+	if !ok {
+		kids = scanChildren(pid)
+	}
+	return oldestLive(kids)
+}
+
+// taskChildren reads the children of pid's threads from
+// /proc/PID/task/*/children; ok is false where the kernel has no such
+// file (CONFIG_PROC_CHILDREN unset).
+func taskChildren(pid int) (kids []int, ok bool) {
 	tasks, _ := filepath.Glob(filepath.Join(procRoot, strconv.Itoa(pid), "task", "*", "children"))
-	if len(tasks) > 0 {
-		for _, f := range tasks {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				continue
-			}
-			for _, w := range strings.Fields(string(b)) {
-				if n, err := strconv.Atoi(w); err == nil {
-					kids = append(kids, n)
-				}
-			}
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
 		}
-	} else {
-		ents, _ := os.ReadDir(procRoot)
-		for _, e := range ents {
-			n, err := strconv.Atoi(e.Name())
-			if err != nil {
-				continue
-			}
-			if st, ok := readStat(n); ok && st.ppid == pid {
+		ok = true
+		for _, w := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(w); err == nil {
 				kids = append(kids, n)
 			}
 		}
 	}
+	return kids, ok
+}
+
+// scanChildren finds the children of pid by reading every process's
+// parent.
+func scanChildren(pid int) []int {
+	var kids []int
+	ents, _ := os.ReadDir(procRoot)
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, ok := readStat(n); ok && st.ppid == pid {
+			kids = append(kids, n)
+		}
+	}
+	return kids
+}
+
+// oldestLive returns the pids that are not zombies, oldest first.
+func oldestLive(kids []int) []int {
 	type kid struct {
 		pid   int
 		start int64
