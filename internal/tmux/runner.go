@@ -17,7 +17,8 @@ import (
 // output. Its errors say why a command failed: EUNSUPPORT if tmux is not
 // installed, ErrNoServer (in the chain) if no tmux server is running,
 // ENOTFOUND if the command named a session, window or pane that does not
-// exist, and anything else for any other failure.
+// exist, ECONFLICT if it would create a session whose name is taken, and
+// anything else for any other failure.
 type Runner interface {
 	Run(ctx context.Context, args ...string) (string, error)
 }
@@ -129,6 +130,9 @@ func classify(what, msg string, err error) error {
 	case strings.HasPrefix(msg, "can't find session"), strings.HasPrefix(msg, "can't find window"),
 		strings.HasPrefix(msg, "can't find pane"), strings.HasPrefix(msg, "session not found"):
 		return &reel.Error{Code: reel.ENOTFOUND, Message: what + ": " + msg, Err: err}
+	case strings.HasPrefix(msg, "duplicate session"):
+		return &reel.Error{Code: reel.ECONFLICT, Message: what + ": " + msg, Err: err,
+			Hint: "another process took the name at the same moment; try again"}
 	case msg == "":
 		return fmt.Errorf("%s: %w", what, err)
 	}
