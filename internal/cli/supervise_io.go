@@ -133,7 +133,7 @@ func runAttach(ctx context.Context, opts *attachOptions, key string) error {
 		if err != nil {
 			return err
 		}
-		args = tmux.AttachArgs(opts.app.Getenv(tmux.EnvSocket), a.Tmux)
+		args = tmux.AttachArgs(a.Socket, a.Tmux)
 	}
 	if opts.app.Getenv("TMUX") != "" {
 		// Inside tmux, attaching would nest; switch this client instead.

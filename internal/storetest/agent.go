@@ -31,6 +31,7 @@ func agent(name string, d time.Duration) reel.AgentSession {
 		Dir:          "/home/dev/src/" + name,
 		Tmux:         "reel-" + name,
 		Pane:         "%3",
+		Socket:       "work",
 		PID:          4242,
 		CreatedAt:    at(d),
 		LastActivity: at(d + time.Minute),

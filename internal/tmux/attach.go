@@ -17,11 +17,12 @@ func (s *Supervisor) Attach(ctx context.Context, key string) ([]string, error) {
 	if a.Status == reel.AgentStopped {
 		return nil, reel.Errorf(reel.ECONFLICT, "attach %s: it is stopped", a.Name).WithHint(statusHint(a))
 	}
-	socket, path := "", ""
+	path := ""
 	if r, ok := s.run.(*ExecRunner); ok {
-		socket, path = r.Socket, r.Path
+		path = r.Path
 	}
-	args := AttachArgs(socket, a.Tmux)
+	// The session's own server, which may not be this supervisor's.
+	args := AttachArgs(a.Socket, a.Tmux)
 	if path != "" {
 		args[0] = path
 	}

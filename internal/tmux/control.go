@@ -30,6 +30,9 @@ func (s *Supervisor) Pause(ctx context.Context, key, note string) (reel.AgentSes
 	}
 	p := &reel.Pause{At: s.now().UTC(), Summary: strings.TrimSpace(note)}
 	if p.Summary == "" {
+		if err := s.foreign("pause", a); err != nil {
+			return a, err
+		}
 		text, err := s.capture(ctx, a, summaryLines)
 		if err != nil {
 			return a, fmt.Errorf("pause %s: %w", a.Name, err)
@@ -83,6 +86,9 @@ func (s *Supervisor) Stop(ctx context.Context, key string) (reel.AgentSession, e
 	if err != nil || a.Status == reel.AgentStopped {
 		return a, err
 	}
+	if err := s.foreign("stop", a); err != nil {
+		return a, err
+	}
 	_, err = s.run.Run(ctx, "kill-session", "-t", sessionTarget(a))
 	if err != nil && reel.ErrorCode(err) != reel.ENOTFOUND && !errors.Is(err, ErrNoServer) {
 		return a, fmt.Errorf("stop %s: %w", a.Name, err)
@@ -100,6 +106,9 @@ func (s *Supervisor) Send(ctx context.Context, key, text string, enter bool) err
 	}
 	if a.Status == reel.AgentStopped {
 		return reel.Errorf(reel.ECONFLICT, "send to %s: it is stopped", a.Name).WithHint(statusHint(a))
+	}
+	if err := s.foreign("send to", a); err != nil {
+		return err
 	}
 	if text != "" {
 		if _, err := s.run.Run(ctx, "send-keys", "-t", paneTarget(a), "-l", "--", text); err != nil {
@@ -119,6 +128,9 @@ func (s *Supervisor) Send(ctx context.Context, key, text string, enter bool) err
 func (s *Supervisor) Output(ctx context.Context, key string, lines int) (string, error) {
 	a, err := s.Agent(ctx, key)
 	if err != nil {
+		return "", err
+	}
+	if err := s.foreign("read the pane of", a); err != nil {
 		return "", err
 	}
 	return s.capture(ctx, a, lines)

@@ -10,8 +10,8 @@ import (
 
 // Reap removes the sessions whose tmux session is gone and marks stopped
 // those whose agent exited (its pane is dead, or its process is gone).
-// Stopped sessions are left as they are. No running tmux server means
-// every session is gone. When tmux cannot be asked (not installed: the
+// Stopped sessions, and those of another tmux server, are left as they
+// are. No running tmux server means every session of this one is gone. When tmux cannot be asked (not installed: the
 // EUNSUPPORT; any other failure: the error), it changes nothing.
 func (s *Supervisor) Reap(ctx context.Context) (reel.ReapReport, error) {
 	s.mu.Lock()
@@ -33,7 +33,7 @@ func (s *Supervisor) reap(ctx context.Context) (reel.ReapReport, error) {
 	}
 	now := s.now().UTC()
 	for _, a := range list {
-		if a.Status == reel.AgentStopped {
+		if a.Status == reel.AgentStopped || !s.mine(a) {
 			continue
 		}
 		p, ok := panes[a.Tmux]
@@ -81,7 +81,7 @@ func (s *Supervisor) CapturePIDs(ctx context.Context) (missing int, err error) {
 		return 0, err
 	}
 	for _, a := range list {
-		if p, ok := panes[a.Tmux]; ok && a.PID == 0 && !p.Dead && a.Status != reel.AgentStopped {
+		if p, ok := panes[a.Tmux]; ok && s.mine(a) && a.PID == 0 && !p.Dead && a.Status != reel.AgentStopped {
 			missing++
 		}
 	}
@@ -105,7 +105,7 @@ func (s *Supervisor) ObserveHook(ctx context.Context, pane, status, sessionID st
 		return err
 	}
 	for _, a := range list {
-		if a.Pane != pane || pane == "" || a.Status == reel.AgentStopped {
+		if a.Pane != pane || pane == "" || a.Status == reel.AgentStopped || !s.mine(a) {
 			continue
 		}
 		a.LastActivity = s.now().UTC()
@@ -155,7 +155,7 @@ func (s *Supervisor) Adopt(ctx context.Context, tmuxSession, name string) (reel.
 		return reel.AgentSession{}, e.WithHint("tmux has no sessions")
 	}
 	for _, a := range list {
-		if a.Tmux == tmuxSession && a.Status != reel.AgentStopped {
+		if a.Tmux == tmuxSession && s.mine(a) && a.Status != reel.AgentStopped {
 			return reel.AgentSession{}, reel.Errorf(reel.ECONFLICT, "adopt: tmux session %s is already supervised as %s", tmuxSession, a.Name)
 		}
 		if a.Name == name {
@@ -169,7 +169,7 @@ func (s *Supervisor) Adopt(ctx context.Context, tmuxSession, name string) (reel.
 	}
 	now := s.now().UTC()
 	a := reel.AgentSession{
-		ID: id, Name: name, Status: reel.AgentRunning, Dir: p.Path, Tmux: tmuxSession, Pane: p.ID,
+		ID: id, Name: name, Status: reel.AgentRunning, Dir: p.Path, Tmux: tmuxSession, Pane: p.ID, Socket: s.socket,
 		CreatedAt: now, LastActivity: now, Adopted: true,
 	}
 	if p.Activity.After(now) {

@@ -75,7 +75,7 @@ func (s *Supervisor) Start(ctx context.Context, req reel.StartRequest) (reel.Age
 	now := s.now().UTC()
 	a := reel.AgentSession{
 		ID: id, Name: name, Status: reel.AgentStarting, Agent: agentOf(req.Command),
-		Command: req.Command, Dir: dir, Tmux: tmuxName, Pane: paneID, CreatedAt: now, LastActivity: now,
+		Command: req.Command, Dir: dir, Tmux: tmuxName, Pane: paneID, Socket: s.socket, CreatedAt: now, LastActivity: now,
 	}
 	if pid, err := strconv.Atoi(panePID); err == nil {
 		if a.PID = agentPID(pid); a.PID > 0 {

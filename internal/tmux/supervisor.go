@@ -42,6 +42,9 @@ type Supervisor struct {
 	now       func() time.Time
 	idleAfter time.Duration
 	shell     string
+	// socket names the tmux server the runner talks to: an ExecRunner's
+	// Socket, else "".
+	socket string
 	// mu serialises read-modify-write cycles of the registry.
 	mu sync.Mutex
 }
@@ -62,6 +65,9 @@ func New(o Options) *Supervisor {
 	}
 	if s.shell == "" {
 		s.shell = "/bin/sh"
+	}
+	if r, ok := o.Runner.(*ExecRunner); ok {
+		s.socket = r.Socket
 	}
 	return s
 }
@@ -142,7 +148,7 @@ func (s *Supervisor) load(ctx context.Context) ([]reel.AgentSession, map[string]
 	for i := range list {
 		a := &list[i]
 		p, ok := panes[a.Tmux]
-		if !ok || !s.refresh(a, p, now) {
+		if !ok || !s.mine(*a) || !s.refresh(a, p, now) {
 			continue
 		}
 		if err := s.reg.PutAgent(ctx, *a); err != nil {
@@ -311,6 +317,23 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// mine reports whether a runs on this supervisor's tmux server.
+func (s *Supervisor) mine(a reel.AgentSession) bool { return a.Socket == s.socket }
+
+// foreign is the ECONFLICT of an operation on a session that runs on
+// another tmux server, nil for one of this server.
+func (s *Supervisor) foreign(op string, a reel.AgentSession) error {
+	if s.mine(a) {
+		return nil
+	}
+	server := "tmux's default server"
+	if a.Socket != "" {
+		server = "tmux server " + a.Socket
+	}
+	return reel.Errorf(reel.ECONFLICT, "%s %s: it runs on %s", op, a.Name, server).
+		WithHint("set REEL_TMUX_SOCKET=" + a.Socket + " to control it")
 }
 
 // put saves a, naming it in the error.

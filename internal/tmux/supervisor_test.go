@@ -539,3 +539,37 @@ func TestSupervisor_Attach(t *testing.T) {
 	_, err = l.sup.Attach(ctx, "api")
 	wantCode(t, err, reel.ECONFLICT)
 }
+
+func TestSupervisor_OtherServer(t *testing.T) {
+	// A supervisor on another tmux server (another REEL_TMUX_SOCKET over
+	// the same store) lists the session but never reaps or drives it.
+	ctx := context.Background()
+	l := newLab(t)
+	a := l.start("api")
+	if a.Socket != l.run.Socket {
+		t.Fatalf("socket = %q, want %q", a.Socket, l.run.Socket)
+	}
+	other := &ExecRunner{Socket: l.run.Socket + "-other", Config: "/dev/null"}
+	t.Cleanup(func() { other.Run(context.Background(), "kill-server") })
+	sup := New(Options{Runner: other, Registry: l.reg})
+	list, err := sup.Agents(ctx)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("Agents = %+v, %v", list, err)
+	}
+	rep, err := sup.Reap(ctx)
+	if err != nil || len(rep.Removed)+len(rep.Stopped) != 0 {
+		t.Errorf("Reap on a server without the session = %+v, %v; want nothing reaped", rep, err)
+	}
+	wantCode(t, sup.Send(ctx, "api", "x", true), reel.ECONFLICT)
+	_, err = sup.Stop(ctx, "api")
+	wantCode(t, err, reel.ECONFLICT)
+	wantCode(t, sup.ObserveHook(ctx, a.Pane, reel.AgentWaiting, ""), reel.ENOTFOUND)
+	if args, err := sup.Attach(ctx, "api"); err != nil || strings.Join(args, " ") != "tmux -L "+l.run.Socket+" attach-session -t =reel-api" {
+		t.Errorf("Attach = %q, %v; want the session's own server", args, err)
+	}
+	// Its own supervisor still drives it.
+	if err := l.sup.Send(ctx, "api", "still mine", true); err != nil {
+		t.Fatal(err)
+	}
+	l.waitOutput("api", "got: still mine")
+}
