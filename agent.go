@@ -32,6 +32,10 @@ type AgentSession struct {
 	// Tmux is the tmux session's name; Pane its pane id (%N).
 	Tmux string `json:"tmux"`
 	Pane string `json:"pane,omitempty"`
+	// Socket names the tmux server it runs on (tmux -L), empty for
+	// tmux's default server. A supervisor on another server lists the
+	// session but never reaps or drives it.
+	Socket string `json:"socket,omitempty"`
 	// PID is the agent's process under the pane's shell, 0 until found.
 	PID          int       `json:"pid"`
 	CreatedAt    time.Time `json:"created_at"`

@@ -86,6 +86,8 @@ Set NO_COLOR to turn colours off.`,
 		newDaemonCmd(app),
 		newHookCmd(app),
 		newHooksCmd(app),
+		newRunCmd(app), newPsCmd(app), newPauseCmd(app), newResumeCmd(app), newSendCmd(app),
+		newOutputCmd(app), newStopCmd(app), newAttachCmd(app), newReapCmd(app), newAdoptCmd(app),
 	)
 	return root
 }

@@ -2,9 +2,12 @@ package cli_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/cli"
@@ -37,7 +40,20 @@ func TestScript(t *testing.T) {
 			env.Setenv("REEL_HOME", filepath.Join(env.WorkDir, "reel"))
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("FIXTURES", os.Getenv("REEL_FIXTURES"))
+			// Supervised sessions run on a tmux server of the script's
+			// own, killed when it ends.
+			socket := fmt.Sprintf("reeltest-%d-%d", os.Getpid(), time.Now().UnixNano())
+			env.Setenv("REEL_TMUX_SOCKET", socket)
+			env.Setenv("SHELL", "/bin/sh")
+			env.Defer(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "tmux" {
+				_, err := exec.LookPath("tmux")
+				return err == nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sessionid VAR SOURCE NATIVE_ID sets VAR to the session's id.
