@@ -312,6 +312,7 @@ func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (base, n
 		}
 	}
 	base = seq
+	w.checkpoints(seq+int64(len(evs)), rec.Status != reel.RecordInvalid, issue)
 	for i := range evs {
 		e := &evs[i]
 		e.Seq = seq + int64(i)
@@ -353,7 +354,46 @@ func (w *fileWriter) rewind(seq, idx int64) int64 {
 	} else {
 		b.Events = b.Events[:keep-b.FromSeq]
 	}
+	// Checkpoints past the events that stand mark nothing any more.
+	kept := b.Checkpoints[:0]
+	for _, c := range b.Checkpoints {
+		if c.Seq <= keep {
+			kept = append(kept, c)
+		}
+	}
+	b.Checkpoints = kept
 	return keep
+}
+
+// checkpoints moves the checkpoints the parser found in the record just
+// parsed into the batch, so they commit with the events before them. A
+// record that failed to parse yields none. A checkpoint that the store
+// would refuse, and with it the whole batch, is reported and skipped:
+// one past next (the session's event count after the record), or one
+// that reel.Checkpoint.Validate refuses.
+func (w *fileWriter) checkpoints(next int64, parsed bool, issue func(reason, action string)) {
+	cp, ok := w.parser.(reel.CheckpointParser)
+	if !ok {
+		return
+	}
+	for _, c := range cp.TakeCheckpoints() {
+		if !parsed {
+			continue
+		}
+		check := c
+		if check.SessionID == "" {
+			check.SessionID = "-" // set at the flush
+		}
+		err := check.Validate()
+		if err == nil && (c.Seq < 0 || c.Seq > next) {
+			err = fmt.Errorf("checkpoint %q: seq %d is beyond the session's %d events", c.ID, c.Seq, next)
+		}
+		if err != nil {
+			issue(err.Error(), "skipped")
+			continue
+		}
+		w.batch.Checkpoints = append(w.batch.Checkpoints, c)
+	}
 }
 
 // flush commits the batch with cur as the file's cursor.
@@ -423,6 +463,9 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 	cur.SessionID = s.ID
 	for i := range w.batch.Events {
 		w.batch.Events[i].SessionID = s.ID
+	}
+	for i := range w.batch.Checkpoints {
+		w.batch.Checkpoints[i].SessionID = s.ID
 	}
 	b := w.batch
 	b.Session, b.Cursor = s, cur
