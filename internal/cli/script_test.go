@@ -2,8 +2,12 @@ package cli_test
 
 import (
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/reel-sh/reel"
@@ -46,6 +50,27 @@ func TestScript(t *testing.T) {
 					ts.Fatalf("usage: sessionid VAR SOURCE NATIVE_ID")
 				}
 				ts.Setenv(args[0], reel.SessionID(args[1], args[2]))
+			},
+			// exitcode N ARGS... runs reel ARGS and fails unless it exits
+			// with status N; its output is checked as exec's is.
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 || neg {
+					ts.Fatalf("usage: exitcode N ARGS...")
+				}
+				want, err := strconv.Atoi(args[0])
+				if err != nil {
+					ts.Fatalf("exitcode: %v", err)
+				}
+				got := 0
+				var ee *exec.ExitError
+				if err := ts.Exec("reel", args[1:]...); errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else if err != nil {
+					ts.Fatalf("exitcode: %v", err)
+				}
+				if got != want {
+					ts.Fatalf("reel %s exited %d, want %d", strings.Join(args[1:], " "), got, want)
+				}
 			},
 		},
 	})
