@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -127,6 +128,34 @@ func testCheckpoints(t *testing.T, open func(*testing.T) reel.Store) {
 		// The same label in another session is no conflict.
 		other := newSessionStored(t, st, "other")
 		put(t, st, cp(other, 0, "mid"))
+	})
+
+	t.Run("ErrLabelRace", func(t *testing.T) {
+		// Writers that put the same label at once under different ids:
+		// exactly one wins, the others get ECONFLICT.
+		st := stored(t)
+		const n = 8
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				c := cp(ss, int64(i%4), "race")
+				c.ID = fmt.Sprintf("racer-%d", i)
+				errs <- st.PutCheckpoint(ctx, c)
+			}()
+		}
+		won := 0
+		for range n {
+			switch err := <-errs; reel.ErrorCode(err) {
+			case "":
+				won++
+			case reel.ECONFLICT:
+			default:
+				t.Errorf("racing put: %v, want success or ECONFLICT", err)
+			}
+		}
+		if got := listed(t, st, ss.ID); won != 1 || len(got) != 1 {
+			t.Errorf("%d puts won, %d checkpoints stored; want 1, 1", won, len(got))
+		}
 	})
 
 	t.Run("OKLabelReuseAfterRelabel", func(t *testing.T) {
