@@ -150,3 +150,51 @@ func TestSync_Checkpoints(t *testing.T) {
 		}
 	})
 }
+
+// TestPush_Checkpoints pushes a recording with checkpoints into another
+// store, then checkpoints put since: each reaches the other store once,
+// and one that clashes there is reported and left, not pushed over.
+func TestPush_Checkpoints(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, journalID+journal.Ext), []byte(journalHeader()+cmdLine(1)+
+		checkpointLine(1, "one", `{"a":1}`)+cmdLine(2)))
+	local, team := openStore(t), openStore(t)
+	journalSync(t, local, root, 50)
+	push := func() syncer.PushResult {
+		t.Helper()
+		res, err := syncer.Push(ctx, syncer.PushOptions{From: local, To: team, Host: testHost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := push(); res.Checkpoints != 1 || len(res.Refused) != 0 {
+		t.Fatalf("first push: %+v, want 1 checkpoint", res)
+	}
+	if res := push(); res.Checkpoints != 0 || res.Unchanged != 1 {
+		t.Errorf("second push: %+v, want nothing to push", res)
+	}
+	// Put since, with the session unchanged: the next push takes them.
+	sid := journal.SessionID(journalID)
+	mine := reel.Checkpoint{ID: "local-two", SessionID: sid, Label: "two", Seq: 2}
+	clash := reel.Checkpoint{ID: "local-taken", SessionID: sid, Label: "taken", Seq: 0}
+	for _, c := range []reel.Checkpoint{mine, clash} {
+		if err := local.PutCheckpoint(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	theirs := reel.Checkpoint{ID: "team-taken", SessionID: sid, Label: "taken", Seq: 1}
+	if err := team.PutCheckpoint(ctx, theirs); err != nil {
+		t.Fatal(err)
+	}
+	res := push()
+	if res.Checkpoints != 1 || len(res.Refused) != 1 || !strings.Contains(res.Refused[0], `"taken"`) {
+		t.Errorf("push after new checkpoints: %+v, want 1 pushed and the clash refused", res)
+	}
+	a, _ := local.Checkpoints(ctx, sid)
+	b, _ := team.Checkpoints(ctx, sid)
+	if len(a) != 3 || len(b) != 3 || b[0].ID != "team-taken" || b[2].ID != "local-two" || string(b[1].State) != `{"a":1}` {
+		t.Errorf("local %+v\nteam %+v", a, b)
+	}
+}
