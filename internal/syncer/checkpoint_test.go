@@ -116,6 +116,34 @@ func TestSync_Checkpoints(t *testing.T) {
 		}
 	})
 
+	t.Run("ErrLabelTakenInStore", func(t *testing.T) {
+		// A label put into the store (reel checkpoint --session) and then
+		// written into the journal: the line is reported and skipped, and
+		// the sync goes on, now and next time.
+		root := t.TempDir()
+		path := filepath.Join(root, journalID+journal.Ext)
+		writeFile(t, path, []byte(journalHeader()+cmdLine(1)))
+		store := openStore(t)
+		journalSync(t, store, root, 50)
+		sid := journal.SessionID(journalID)
+		if err := store.PutCheckpoint(context.Background(), reel.Checkpoint{ID: "put", SessionID: sid, Label: "mid", Seq: 1}); err != nil {
+			t.Fatal(err)
+		}
+		appendFile(t, path, []byte(checkpointLine(1, "mid", "")+checkpointLine(1, "other", "")+cmdLine(2)))
+		for range 2 {
+			rec := journalSync(t, store, root, 50)
+			if len(rec.Issues) != 1 || rec.Issues[0].Line != 3 || !strings.Contains(rec.Issues[0].Reason, `"mid"`) {
+				t.Errorf("issues %v, want line 3's label", rec.Issues)
+			}
+			// A rewrite: the next sync reads it all again.
+			writeFile(t, path, []byte(strings.Replace(string(readFile(t, path)), `"name":"cp"`, `"name":"cq"`, 1)))
+		}
+		cps := storedCheckpoints(t, store)
+		if len(cps) != 2 || cps[0].ID != "put" || cps[1].Label != "other" {
+			t.Errorf("checkpoints = %+v", cps)
+		}
+	})
+
 	t.Run("ErrBadLines", func(t *testing.T) {
 		// Checkpoint lines the store would refuse are reported with their
 		// line, counted and skipped; the rest of the journal syncs.
