@@ -51,8 +51,8 @@ Without it, the checkpoint is written into the shell recording active for you
 (see 'reel rec start'), before the next command, and reaches the store with
 the next sync.
 
---state attaches JSON (a file, or - for standard input; at most 1 MiB), kept
-as given.`,
+--state attaches JSON (a file, or - for standard input; at most 1 MiB), stored
+compacted.`,
 		Example: `  reel checkpoint -l before-migration
   reel checkpoint --session 3f2a9c -l reviewed --state notes.json
   echo '{"ticket":"OPS-7"}' | reel checkpoint -l triaged --state -
@@ -140,14 +140,14 @@ func storeCheckpoint(ctx context.Context, app *App, ref string, req checkpointRe
 }
 
 // readState reads a checkpoint's state from the file at path, or from in
-// for "-": JSON of at most reel.MaxCheckpointState bytes, without the
-// white space around it. EINVALID, naming the file, if it is not JSON or
+// for "-": JSON of at most reel.MaxCheckpointState bytes, returned
+// compacted. EINVALID, naming the file, if it is not JSON or
 // is too large; ENOTFOUND if there is no such file.
 func readState(path string, in io.Reader) (json.RawMessage, error) {
-	name := path
+	name := "file " + path
 	r := in
 	if path == "-" {
-		name = "standard input"
+		name = "from standard input"
 	} else {
 		f, err := os.Open(path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -180,5 +180,11 @@ func readState(path string, in io.Reader) (json.RawMessage, error) {
 		}
 		return nil, reel.Errorf(reel.EINVALID, "state %s is not valid JSON: %s", name, detail)
 	}
-	return json.RawMessage(data), nil
+	// Compacted, so that a checkpoint in a recording (whose journal line
+	// is compact JSON) and one in the store hold the same bytes.
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, data); err != nil {
+		return nil, reel.Errorf(reel.EINVALID, "state %s is not valid JSON: %v", name, err)
+	}
+	return json.RawMessage(compact.Bytes()), nil
 }
