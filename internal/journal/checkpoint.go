@@ -66,8 +66,9 @@ func (d Dir) Checkpoint(ctx context.Context, label string, state json.RawMessage
 	}
 	c := Checkpoint{T: TypeCheckpoint, Label: label, At: now.UTC(), Seq: r.Events, State: state}
 	c.ID = reel.CheckpointID(SessionID(r.Header.ID), c.Seq, c.Label, c.At)
-	if cp := c.Checkpoint(SessionID(r.Header.ID)); cp.Validate() != nil {
-		return nil, Checkpoint{}, cp.Validate()
+	cp := c.Checkpoint(SessionID(r.Header.ID))
+	if err := cp.Validate(); err != nil {
+		return nil, Checkpoint{}, err
 	}
 	if err := Append(e.Path, c); err != nil {
 		return nil, Checkpoint{}, err
