@@ -3,7 +3,10 @@ package reel
 // Validate checks that b is consistent, as every Store's Apply does before
 // writing anything: a session with an id and a source, a cursor for the
 // same session, indexes and seqs that never go back, and times every store
-// keeps exactly. EINVALID names what is wrong.
+// keeps exactly, and checkpoints that Checkpoint.Validate accepts, of the
+// batch's session, at a seq no later than its EventCount (one past its
+// last event), with labels that no two of them share. EINVALID names what
+// is wrong.
 func (b *Batch) Validate() error {
 	invalid := func(format string, args ...any) error {
 		return Errorf(EINVALID, "apply batch: "+format, args...)
@@ -46,6 +49,24 @@ func (b *Batch) Validate() error {
 			return invalid("event %d: time out of range", e.Seq)
 		}
 		next = e.Seq + 1
+	}
+	labels := map[string]string{}
+	for i := range b.Checkpoints {
+		c := &b.Checkpoints[i]
+		if err := c.Validate(); err != nil {
+			return invalid("%s", err.Error())
+		}
+		switch other, ok := labels[c.Label]; {
+		case c.SessionID != ss.ID:
+			return invalid("checkpoint %q belongs to session %q, batch is for %s", c.ID, c.SessionID, ss.ID)
+		case c.Seq > ss.EventCount:
+			return invalid("checkpoint %q: seq %d is beyond the session's %d events", c.ID, c.Seq, ss.EventCount)
+		case ok && other != c.ID:
+			return invalid("checkpoints %q and %q share the label %q", other, c.ID, c.Label)
+		}
+		if c.Label != "" {
+			labels[c.Label] = c.ID
+		}
 	}
 	return nil
 }

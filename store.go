@@ -116,8 +116,11 @@ type StoreStats struct {
 type Store interface {
 	// Apply writes batches atomically, all in one transaction: several
 	// small batches are much cheaper together than one by one. Writing the
-	// same batch twice leaves the store as writing it once. EINVALID if a
-	// batch is inconsistent, and then nothing is written.
+	// same batch twice leaves the store as writing it once. A batch's
+	// checkpoints are upserted after its events, as PutCheckpoint does.
+	// EINVALID if a batch is inconsistent (Batch.Validate), ECONFLICT if
+	// a checkpoint's label names another checkpoint of its session; then
+	// nothing is written.
 	Apply(ctx context.Context, bs ...*Batch) error
 
 	// Cursor returns the cursor of the source file at path.
@@ -145,6 +148,23 @@ type Store interface {
 	// q.Filter.Limit (a store default when 0). Any query a user can type is
 	// accepted; one with no positive term matches nothing.
 	Search(ctx context.Context, q SearchQuery) ([]Hit, error)
+
+	// PutCheckpoint writes c, replacing the checkpoint with its ID (in
+	// whichever session), so that writing the same checkpoint twice
+	// leaves one; its State is kept byte for byte. Apply never deletes
+	// checkpoints: a session read again keeps them.
+	//
+	// ENOTFOUND if c's session (a full id) does not exist. EINVALID as
+	// Checkpoint.Validate says, or if c.Seq is beyond the session's
+	// EventCount (a checkpoint of a live session may mark the next
+	// event, no later one). ECONFLICT, naming it, if another checkpoint
+	// of the session has c's label.
+	PutCheckpoint(ctx context.Context, c Checkpoint) error
+
+	// Checkpoints returns a session's checkpoints ordered by seq, then
+	// time (the zero time first), then id; an empty slice if it has none.
+	// ENOTFOUND if there is no session with that full id.
+	Checkpoints(ctx context.Context, sessionID string) ([]Checkpoint, error)
 
 	// Stats counts what the store holds.
 	Stats(ctx context.Context) (StoreStats, error)

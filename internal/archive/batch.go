@@ -19,9 +19,8 @@ const CursorPrefix = "import://"
 // the raw records they point at, and its session counts the events
 // written so far (only the last counts them all).
 //
-// The checkpoints are not in the batches: put doc.Checkpoints after
-// applying them, since a checkpoint names a session that must exist.
-// doc must be consistent, as Read returns it.
+// The checkpoints are in the last batch, whose session counts every
+// event. doc must be consistent, as Read returns it.
 func Batches(doc *Document, maxPerBatch int) []*reel.Batch {
 	total := len(doc.Raw) + len(doc.Events)
 	if maxPerBatch <= 0 || maxPerBatch > total {
@@ -52,6 +51,8 @@ func Batches(doc *Document, maxPerBatch int) []*reel.Batch {
 		}
 		bs = append(bs, b)
 	}
-	bs[len(bs)-1].Session.EventCount = sess.EventCount
+	last := bs[len(bs)-1]
+	last.Session.EventCount = sess.EventCount
+	last.Checkpoints = doc.Checkpoints
 	return bs
 }

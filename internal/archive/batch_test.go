@@ -90,6 +90,20 @@ func TestBatches_Replace(t *testing.T) {
 		t.Errorf("after the shorter import: title %q, %d raw records, %d events; want shorter, 2, 1",
 			got.Session.Title, len(got.Raw), len(got.Events))
 	}
+	// The store keeps the longer one's checkpoints; the export leaves out
+	// those past the shorter session's end.
+	kept, err := st.Checkpoints(ctx, short.Session.ID)
+	if err != nil || len(kept) != len(long.Checkpoints) {
+		t.Errorf("store holds %d checkpoints, %v; want %d", len(kept), err, len(long.Checkpoints))
+	}
+	for _, c := range got.Checkpoints {
+		if c.Seq > 1 {
+			t.Errorf("exported checkpoint %q at seq %d, past the session's end", c.Label, c.Seq)
+		}
+	}
+	if len(got.Checkpoints) == 0 || len(got.Checkpoints) == len(kept) {
+		t.Errorf("exported %d of %d checkpoints, want those within the events only", len(got.Checkpoints), len(kept))
+	}
 	all, err := st.Sessions(ctx, reel.Filter{})
 	if err != nil || len(all) != 1 {
 		t.Errorf("%d sessions, %v; want 1", len(all), err)

@@ -3,6 +3,7 @@ package archive
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/reel-sh/reel"
 )
@@ -145,6 +146,10 @@ func (c *checker) checkpoint(cp *reel.Checkpoint) error {
 		return fmt.Errorf("checkpoints[%d].seq: %d is outside 0 to %d, the number of events", i, cp.Seq, c.nevents)
 	case !reel.StorableTime(cp.Time):
 		return fmt.Errorf("checkpoints[%d].time: %s is outside the years 1678 to 2262", i, cp.Time)
+	}
+	if err := cp.Validate(); err != nil {
+		// A label or state no store keeps; the message names the id.
+		return fmt.Errorf("checkpoints[%d]: %s", i, strings.TrimPrefix(err.Error(), "put checkpoint "))
 	}
 	c.ids[cp.ID] = true
 	if cp.Label != "" {

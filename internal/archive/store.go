@@ -7,31 +7,24 @@ import (
 	"github.com/reel-sh/reel"
 )
 
-// ListCheckpoints returns a session's checkpoints, as a store that keeps
-// them does (reel.Store's Checkpoints method, where it has one).
+// ListCheckpoints returns a session's checkpoints, as reel.Store's
+// Checkpoints method does.
 type ListCheckpoints func(ctx context.Context, sessionID string) ([]reel.Checkpoint, error)
-
-// checkpointLister is a store that lists checkpoints.
-type checkpointLister interface {
-	Checkpoints(ctx context.Context, sessionID string) ([]reel.Checkpoint, error)
-}
 
 // FromStore returns the document of the session whose id is ref or
 // starts with ref, read from st: its raw records, its events and, through
-// list, its checkpoints. When list is nil and st has a Checkpoints method,
-// that is used; otherwise the document has no checkpoints.
+// list, its checkpoints; st.Checkpoints when list is nil.
 //
 // The session is read in several steps, so a sync writing to it at the
 // same time could make them disagree: FromStore reads it again when the
 // session changed meanwhile, and fails with EBUSY if it keeps changing.
+// Checkpoints past the session's end (see withinEvents) are left out.
 // ENOTFOUND or EAMBIGUOUS as st.Session returns them; ECORRUPT if what
 // the store holds is inconsistent (an event pointing at no raw record, a
 // gap in the seqs), which a document cannot carry.
 func FromStore(ctx context.Context, st reel.Store, ref string, list ListCheckpoints) (*Document, error) {
 	if list == nil {
-		if cl, ok := st.(checkpointLister); ok {
-			list = cl.Checkpoints
-		}
+		list = st.Checkpoints
 	}
 	const attempts = 3
 	for range attempts {
@@ -66,6 +59,7 @@ func fromStore(ctx context.Context, st reel.Store, ref string, list ListCheckpoi
 		if doc.Checkpoints, err = list(ctx, sess.ID); err != nil {
 			return nil, false, fmt.Errorf("export session %s: %w", sess.ID, err)
 		}
+		doc.Checkpoints = withinEvents(doc.Checkpoints, int64(len(doc.Events)))
 	}
 	again, err := st.Session(ctx, sess.ID)
 	if err != nil {
@@ -78,6 +72,20 @@ func fromStore(ctx context.Context, st reel.Store, ref string, list ListCheckpoi
 		return nil, false, reel.Errorf(reel.ECORRUPT, "export session %s: the store holds what a reel document cannot: %v", sess.ID, err)
 	}
 	return doc, true, nil
+}
+
+// withinEvents returns the checkpoints of cps that mark one of n events
+// or the next one. A store keeps a checkpoint when a re-read shortens its
+// session; one past the end marks nothing the document holds, and an
+// import would refuse it.
+func withinEvents(cps []reel.Checkpoint, n int64) []reel.Checkpoint {
+	out := cps[:0]
+	for _, c := range cps {
+		if c.Seq <= n {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // sameSession reports whether a and b are the same state of a session.

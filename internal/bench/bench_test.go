@@ -16,15 +16,24 @@ import (
 
 // fakeStore is a reel.Store whose methods are fields; unset ones panic.
 type fakeStore struct {
-	ApplyFn      func(context.Context, ...*reel.Batch) error
-	CursorFn     func(context.Context, string) (reel.Cursor, error)
-	SessionFn    func(context.Context, string) (reel.Session, error)
-	SessionsFn   func(context.Context, reel.Filter) ([]reel.Session, error)
-	EventsFn     func(context.Context, string, reel.Filter) ([]reel.Event, error)
-	RawRecordsFn func(context.Context, string, func(reel.RawRecord) error) error
-	SearchFn     func(context.Context, reel.SearchQuery) ([]reel.Hit, error)
-	StatsFn      func(context.Context) (reel.StoreStats, error)
-	CloseFn      func() error
+	ApplyFn         func(context.Context, ...*reel.Batch) error
+	CursorFn        func(context.Context, string) (reel.Cursor, error)
+	SessionFn       func(context.Context, string) (reel.Session, error)
+	SessionsFn      func(context.Context, reel.Filter) ([]reel.Session, error)
+	EventsFn        func(context.Context, string, reel.Filter) ([]reel.Event, error)
+	RawRecordsFn    func(context.Context, string, func(reel.RawRecord) error) error
+	SearchFn        func(context.Context, reel.SearchQuery) ([]reel.Hit, error)
+	StatsFn         func(context.Context) (reel.StoreStats, error)
+	PutCheckpointFn func(context.Context, reel.Checkpoint) error
+	CheckpointsFn   func(context.Context, string) ([]reel.Checkpoint, error)
+	CloseFn         func() error
+}
+
+func (f *fakeStore) PutCheckpoint(ctx context.Context, c reel.Checkpoint) error {
+	return f.PutCheckpointFn(ctx, c)
+}
+func (f *fakeStore) Checkpoints(ctx context.Context, id string) ([]reel.Checkpoint, error) {
+	return f.CheckpointsFn(ctx, id)
 }
 
 var _ reel.Store = (*fakeStore)(nil)

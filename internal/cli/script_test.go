@@ -2,10 +2,13 @@ package cli_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +68,27 @@ func TestScript(t *testing.T) {
 			},
 			// checkpoint SESSION ID LABEL SEQ puts a checkpoint into the store.
 			"checkpoint": checkpointCmd,
+			// exitcode N ARGS... runs reel ARGS and fails unless it exits
+			// with status N; its output is checked as exec's is.
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 || neg {
+					ts.Fatalf("usage: exitcode N ARGS...")
+				}
+				want, err := strconv.Atoi(args[0])
+				if err != nil {
+					ts.Fatalf("exitcode: %v", err)
+				}
+				got := 0
+				var ee *exec.ExitError
+				if err := ts.Exec("reel", args[1:]...); errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else if err != nil {
+					ts.Fatalf("exitcode: %v", err)
+				}
+				if got != want {
+					ts.Fatalf("reel %s exited %d, want %d", strings.Join(args[1:], " "), got, want)
+				}
+			},
 		},
 	})
 }

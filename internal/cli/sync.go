@@ -216,8 +216,11 @@ func printSyncRecord(s *Streams, r *syncer.Record, named bool) {
 		}
 	}
 	if p := r.Push; p != nil {
-		fmt.Fprintf(s.Out, "Pushed %d of %d sessions (%d unchanged): %s events, %s raw records\n",
-			p.Pushed, p.Sessions, p.Unchanged, humanize.Count(p.Events), humanize.Count(p.Raw))
+		fmt.Fprintf(s.Out, "Pushed %d of %d sessions (%d unchanged): %s events, %s raw records, %d checkpoints\n",
+			p.Pushed, p.Sessions, p.Unchanged, humanize.Count(p.Events), humanize.Count(p.Raw), p.Checkpoints)
+		for _, r := range p.Refused {
+			fmt.Fprintf(s.Out, "  %s %s\n", s.Paint(styleYellow, "checkpoint not pushed:"), r)
+		}
 	}
 	if r.Error != "" {
 		fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleRed, "sync "+r.Outcome+":"), r.Error)

@@ -17,7 +17,10 @@ import (
 	"github.com/reel-sh/reel/internal/journal"
 )
 
-var _ reel.Importer = (*Recording)(nil)
+var (
+	_ reel.Importer         = (*Recording)(nil)
+	_ reel.CheckpointParser = (*recordingParser)(nil)
+)
 
 // Recording imports reel's own shell recordings: the NDJSON journals that
 // the shell hooks and reel replay write (see internal/journal for the line
@@ -66,8 +69,10 @@ func (*Recording) Discover(ctx context.Context, root string, fn func(reel.Source
 	return nil
 }
 
-// recordingStateVersion is bumped when recordingState changes incompatibly.
-const recordingStateVersion = 1
+// recordingStateVersion is bumped when recordingState changes
+// incompatibly. Version 2 counts events and keeps checkpoint labels; a
+// cursor with an older state reads the journal again from the top.
+const recordingStateVersion = 2
 
 // recordingState is what a parser needs to resume after the lines so far.
 type recordingState struct {
@@ -83,10 +88,18 @@ type recordingState struct {
 	StartedAt time.Time `json:"started_at"`
 	EndedAt   time.Time `json:"ended_at"`
 	Status    string    `json:"status,omitempty"`
+	// Events counts the events parsed so far: the seq of the next one.
+	Events int64 `json:"events"`
+	// Labels maps each checkpoint label seen to its checkpoint's id.
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
-// recordingParser maps one journal's lines into events.
-type recordingParser struct{ st recordingState }
+// recordingParser maps one journal's lines into events and checkpoints.
+type recordingParser struct {
+	st recordingState
+	// taken holds the checkpoints parsed since TakeCheckpoints.
+	taken []reel.Checkpoint
+}
 
 // NewParser returns a parser for one journal, resumed from state when
 // state is not nil.
@@ -139,6 +152,8 @@ func (p *recordingParser) Parse(rec *reel.RawRecord) ([]reel.Event, error) {
 		}
 	case journal.TypeEnd:
 		err = p.footer(line)
+	case journal.TypeCheckpoint:
+		err = p.checkpoint(line)
 	case "":
 		rec.Status, rec.Reason = reel.RecordUnknown, "line has no type"
 		events = []reel.Event{{Kind: reel.KindOther, Text: string(line)}}
@@ -149,7 +164,46 @@ func (p *recordingParser) Parse(rec *reel.RawRecord) ([]reel.Event, error) {
 	if err != nil {
 		return nil, &reel.Error{Code: reel.EINVALID, Message: "invalid " + probe.T + " line", Err: err}
 	}
+	p.st.Events += int64(len(events))
 	return events, nil
+}
+
+// checkpoint reads a checkpoint line. Its seq must be within the events
+// parsed so far (it may mark the next one), and its label must name no
+// other checkpoint of the journal: either would make the store refuse the
+// whole batch. A line without an id gets the one its fields derive.
+func (p *recordingParser) checkpoint(line []byte) error {
+	var c journal.Checkpoint
+	if err := json.Unmarshal(line, &c); err != nil {
+		return err
+	}
+	if c.Seq < 0 || c.Seq > p.st.Events {
+		return fmt.Errorf("seq %d is outside the %d events before it", c.Seq, p.st.Events)
+	}
+	cp := c.Checkpoint(journal.SessionID(p.st.NativeID))
+	if err := cp.Validate(); err != nil {
+		return err
+	}
+	if other, ok := p.st.Labels[cp.Label]; ok && cp.Label != "" && other != cp.ID {
+		return fmt.Errorf("label %q already names checkpoint %s", cp.Label, reel.ShortID(other))
+	}
+	if cp.Label != "" {
+		if p.st.Labels == nil {
+			p.st.Labels = map[string]string{}
+		}
+		p.st.Labels[cp.Label] = cp.ID
+	}
+	p.taken = append(p.taken, cp)
+	return nil
+}
+
+// TakeCheckpoints returns the checkpoints parsed since the last call and
+// forgets them. Their SessionID is the one the journal's id derives; the
+// sync engine sets the session's.
+func (p *recordingParser) TakeCheckpoints() []reel.Checkpoint {
+	out := p.taken
+	p.taken = nil
+	return out
 }
 
 func (p *recordingParser) header(line []byte) error {

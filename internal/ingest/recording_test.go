@@ -2,12 +2,15 @@ package ingest
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/journal"
 )
 
 func TestRecording_Discover(t *testing.T) {
@@ -137,5 +140,64 @@ func TestRecording_Resume(t *testing.T) {
 	}
 	if _, err := imp.NewParser(f, []byte(`{"v":99}`)); reel.ErrorCode(err) != reel.ECORRUPT {
 		t.Errorf("old state = %v, want ECORRUPT", err)
+	}
+}
+
+// TestRecording_EventsCount checks that the journal reader's event count,
+// which `reel checkpoint` writes as a checkpoint's seq, is the number of
+// events the importer makes of the same lines, and that the importer
+// hands over each checkpoint line once with the seq it names.
+func TestRecording_EventsCount(t *testing.T) {
+	for _, dir := range []string{"recordings", "torn"} {
+		root := filepath.Join("testdata", "shell", dir)
+		for _, run := range readAll(t, NewRecording(), root) {
+			r, err := journal.Read(run.file.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := r.Events, int64(len(run.events)); got != want {
+				t.Errorf("%s: journal counts %d events, the importer made %d", run.file.Path, got, want)
+			}
+		}
+	}
+	root := t.TempDir()
+	id := "0193cccc000070008000000000000001"
+	path := filepath.Join(root, id+journal.Ext)
+	lines := `{"t":"start","v":1,"id":"` + id + `","name":"c","kind":"shell","started_at":"2026-11-23T12:00:00Z","owner":{}}
+{"t":"cmd","n":1,"cmd":"a","start_us":1,"end_us":2,"exit":0}
+{"t":"future","x":1}
+{"t":"checkpoint","id":"given","label":"mid","at":"2026-11-23T12:00:01Z","seq":2,"state":{"a": 1}}
+{"t":"cmd","n":2,"cmd":"b","start_us":3,"end_us":4,"exit":0}
+{"t":"checkpoint","label":"","at":"2026-11-23T12:00:02Z","seq":1}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imp := NewRecording()
+	p, err := imp.NewParser(reel.SourceFile{Path: path, Source: journal.Source, NativeID: id}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []reel.Checkpoint
+	events := 0
+	for i, l := range strings.SplitAfter(strings.TrimSuffix(lines, "\n"), "\n") {
+		evs, err := p.Parse(&reel.RawRecord{Index: int64(i), Data: []byte(l)})
+		if err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		events += len(evs)
+		got = append(got, p.(reel.CheckpointParser).TakeCheckpoints()...)
+	}
+	sid := journal.SessionID(id)
+	at := time.Date(2026, 11, 23, 12, 0, 2, 0, time.UTC)
+	want := []reel.Checkpoint{
+		{ID: "given", SessionID: sid, Label: "mid", Time: at.Add(-time.Second), Seq: 2, State: json.RawMessage(`{"a": 1}`)},
+		{ID: reel.CheckpointID(sid, 1, "", at), SessionID: sid, Time: at, Seq: 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("checkpoints:\n got %+v\nwant %+v", got, want)
+	}
+	if r, err := journal.Read(path); err != nil || r.Events != int64(events) || len(r.Checkpoints) != 2 {
+		t.Errorf("journal.Read = %d events, %d checkpoints, %v; want %d, 2", r.Events, len(r.Checkpoints), err, events)
 	}
 }

@@ -28,6 +28,7 @@
 //	{"t":"cmd","n":1,"cmd":"make test","cwd":"/home/u/app","start_us":1795436477104322,
 //	 "end_us":1795436479204322,"exit":0}
 //	{"t":"meta","at":"…","name":"deploy-v2","tags":["prod"]}
+//	{"t":"checkpoint","id":"9f2c…","label":"mid","at":"…","seq":4,"state":{"ticket":"OPS-7"}}
 //	{"t":"end","ended_at":"…","commands":12,"status":"completed","name":"deploy-v2"}
 //
 // A command line ("cmd") is written by the shell hook after the command
@@ -39,6 +40,17 @@
 // "replay") also has "skip" lines for the steps it did not run and "out"
 // lines with a command's output; its "cmd" lines carry "step", the number of
 // the replayed command.
+//
+// A checkpoint line ("checkpoint", written by reel checkpoint) names a
+// point in the recording: seq is the number of events the lines before it
+// become in the store (one per cmd, out and skip line, and one per line of
+// an unknown type), so it is the seq of the next command's event; label is
+// optional and names at most one checkpoint of the recording; at is when
+// it was taken; state is the user's JSON, kept byte for byte; id is
+// reel.CheckpointID of the recording's session, seq, label and at, the
+// same on every read (a line without one gets that id). Checkpoint lines
+// may come anywhere after the header. The format version stays 1: a reel
+// that predates them keeps them as lines of an unknown type.
 //
 // A footer's status is "completed" for a recording that was stopped and
 // "recovered" for one whose owner died; a recovered footer also says why,

@@ -26,8 +26,15 @@ type Recording struct {
 	Tags     []string
 	Commands []Command
 	Skips    []Skip
-	Footer   *Footer
-	Size     int64
+	// Checkpoints are the recording's checkpoint lines, in order.
+	Checkpoints []Checkpoint
+	// Events is the number of events the lines read become in the store
+	// (see internal/ingest's recording importer): one for each command,
+	// output and skip line, and one for each well-formed line of a type
+	// this reel does not know, which the importer keeps as text.
+	Events int64
+	Footer *Footer
+	Size   int64
 	// TornAt is the offset of a torn last line (unterminated, or not
 	// JSON), or -1; Torn holds its bytes.
 	TornAt int64
@@ -193,12 +200,26 @@ func (r *Recording) apply(line []byte, n int) bool {
 			return false
 		}
 		r.Commands = append(r.Commands, c)
+		r.Events++
 	case TypeSkip:
 		var s Skip
 		if json.Unmarshal(line, &s) != nil {
 			return false
 		}
 		r.Skips = append(r.Skips, s)
+		r.Events++
+	case TypeOut:
+		if json.Unmarshal(line, new(Output)) != nil {
+			return false
+		}
+		r.Events++
+	case TypeCheckpoint:
+		var c Checkpoint
+		if json.Unmarshal(line, &c) != nil {
+			return false
+		}
+		r.Checkpoints = append(r.Checkpoints, c)
+	case TypeStart:
 	case TypeMeta:
 		var m Meta
 		if json.Unmarshal(line, &m) != nil {
@@ -219,6 +240,8 @@ func (r *Recording) apply(line []byte, n int) bool {
 		if f.Name != "" {
 			r.Name = f.Name
 		}
+	default:
+		r.Events++ // kept as text
 	}
 	return true
 }

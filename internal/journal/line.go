@@ -17,6 +17,8 @@ const (
 	TypeSkip  = "skip"  // a replay step that was not run
 	TypeMeta  = "meta"  // a rename or new tags
 	TypeEnd   = "end"   // the footer
+	// TypeCheckpoint is a point a user named (see Checkpoint).
+	TypeCheckpoint = "checkpoint"
 )
 
 // Recording kinds.

@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/reel-sh/reel"
@@ -24,7 +26,10 @@ import (
 // EINVALID if a batch is inconsistent: no session id or source, an event
 // of another session, raw indexes or event seqs that are below
 // FromRaw/FromSeq or not strictly increasing, or a time outside the years
-// 1678 to 2262. Nothing is written then.
+// 1678 to 2262, or a checkpoint Batch.Validate refuses. The batches'
+// checkpoints are upserted after the events, as PutCheckpoint does;
+// ECONFLICT if one's label names another checkpoint of its session.
+// Nothing is written then.
 func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 	for _, b := range bs {
 		if err := b.Validate(); err != nil {
@@ -44,6 +49,13 @@ func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 		}
 		return s.pool.SendBatch(ctx, b).Close()
 	})
+	if isLabelConflict(err) {
+		var pe *pgconn.PgError
+		errors.As(err, &pe)
+		return &reel.Error{Code: reel.ECONFLICT,
+			Message: "apply batch: a checkpoint's label already names another checkpoint of its session (" + pe.Detail + ")",
+			Hint:    "choose another label, or relabel the other checkpoint first", Err: err}
+	}
 	return s.wrap("apply batch", err)
 }
 
@@ -56,6 +68,26 @@ type write struct {
 	fromSeq, fromRaw int64
 	events           []reel.Event
 	raw              []reel.RawRecord
+}
+
+// checkpoints returns the checkpoints of the batches, in order, each id
+// once: a later batch's checkpoint replaces an earlier one with its id in
+// place, as putting them one by one would leave it.
+func checkpoints(bs []*reel.Batch) []*reel.Checkpoint {
+	var out []*reel.Checkpoint
+	at := map[string]int{}
+	for _, b := range bs {
+		for i := range b.Checkpoints {
+			c := &b.Checkpoints[i]
+			if j, ok := at[c.ID]; ok {
+				out[j] = c
+				continue
+			}
+			at[c.ID] = len(out)
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // compose folds batches into one write per session, sorted by session id,
@@ -121,6 +153,9 @@ func (s *Store) statements(bs []*reel.Batch) []statement {
 	add(dropTails(ws))
 	add(insertRaw(ws))
 	add(insertEvents(ws))
+	if cps := checkpoints(bs); len(cps) > 0 {
+		add(upsertCheckpoints(cps))
+	}
 	if len(cs) > 0 {
 		add(upsertCursors(cs, s.host))
 	}

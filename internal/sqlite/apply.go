@@ -21,7 +21,10 @@ import (
 // EINVALID if the batch is inconsistent: no session id or source, an
 // event of another session, raw indexes or event seqs that are below
 // FromRaw/FromSeq or not strictly increasing, or a time SQLite cannot
-// hold (before 1678 or after 2262).
+// hold (before 1678 or after 2262), or a checkpoint Batch.Validate
+// refuses. The batch's checkpoints are upserted after its events, as
+// PutCheckpoint does; ECONFLICT if one's label names another checkpoint
+// of its session. Nothing is written then.
 func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 	for _, b := range bs {
 		if err := b.Validate(); err != nil {
@@ -183,6 +186,11 @@ func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch, ix *i
 		}
 		if err := insertEvents(ctx, c, sk, b.Events); err != nil {
 			return fmt.Errorf("insert events: %w", err)
+		}
+	}
+	for i := range b.Checkpoints {
+		if err := upsertCheckpoint(c, sk, &b.Checkpoints[i]); err != nil {
+			return err
 		}
 	}
 	if c := &b.Cursor; c.Path != "" {

@@ -3,55 +3,26 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"strings"
-	"unicode"
+	"io"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/reel-sh/reel"
 )
-
-// maxLabel is the longest checkpoint label, in bytes.
-const maxLabel = 200
-
-// checkCheckpoint returns EINVALID if c cannot be stored: no id or
-// session id, a negative seq, a time outside reel.StorableTime, a state
-// that is not JSON, or a label longer than maxLabel bytes or holding a
-// control character (a label is printed on one line).
-func checkCheckpoint(c *reel.Checkpoint) error {
-	if c.ID == "" {
-		return reel.Errorf(reel.EINVALID, "put checkpoint: no id")
-	}
-	invalid := func(format string, args ...any) error {
-		return reel.Errorf(reel.EINVALID, "put checkpoint %q: "+format, append([]any{c.ID}, args...)...)
-	}
-	switch {
-	case c.SessionID == "":
-		return invalid("no session id")
-	case c.Seq < 0:
-		return invalid("negative seq %d", c.Seq)
-	case !reel.StorableTime(c.Time):
-		return invalid("time %s is outside the years 1678 to 2262", c.Time)
-	case len(c.State) > 0 && !json.Valid(c.State):
-		return invalid("state is not valid JSON")
-	case len(c.Label) > maxLabel:
-		return invalid("label is %d bytes, longer than %d", len(c.Label), maxLabel)
-	case strings.IndexFunc(c.Label, unicode.IsControl) >= 0:
-		return invalid("label %q holds a control character", c.Label)
-	}
-	return nil
-}
 
 // PutCheckpoint writes c, replacing the checkpoint with its ID (in
 // whichever session), so that writing the same checkpoint twice leaves
 // one. Apply never deletes checkpoints: a session read again keeps them.
 //
-// ENOTFOUND if c's session does not exist. EINVALID as checkCheckpoint
-// says, or if c.Seq is beyond the session's EventCount (a checkpoint of
+// ENOTFOUND if c's session does not exist. EINVALID as
+// reel.Checkpoint.Validate says, or if c.Seq is beyond the session's EventCount (a checkpoint of
 // a live session may mark the next event, no later one). ECONFLICT,
 // naming it, if another checkpoint of the session has c's label.
 func (s *Store) PutCheckpoint(ctx context.Context, c reel.Checkpoint) error {
-	if err := checkCheckpoint(&c); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	s.writeMu.Lock()
@@ -89,15 +60,18 @@ func (s *Store) PutCheckpoint(ctx context.Context, c reel.Checkpoint) error {
 	if c.State != nil {
 		state = []byte(c.State) // a non-nil empty state stays an empty blob, not NULL
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (id, session_sk, label, time, seq, state)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET session_sk = excluded.session_sk, label = excluded.label,
-		time = excluded.time, seq = excluded.seq, state = excluded.state`,
+	if _, err := tx.ExecContext(ctx, upsertCheckpointSQL,
 		c.ID, sk, c.Label, encTime(c.Time), c.Seq, state); err != nil {
 		return s.wrap("put checkpoint", err)
 	}
 	return s.wrap("put checkpoint", tx.Commit())
 }
+
+// upsertCheckpointSQL writes a checkpoint by id, wherever it was.
+const upsertCheckpointSQL = `INSERT INTO checkpoints (id, session_sk, label, time, seq, state)
+	VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET session_sk = excluded.session_sk, label = excluded.label,
+	time = excluded.time, seq = excluded.seq, state = excluded.state`
 
 // labelTaken returns the ECONFLICT of putting c when checkpoint other of
 // its session has its label.
@@ -143,4 +117,38 @@ func (s *Store) Checkpoints(ctx context.Context, sessionID string) ([]reel.Check
 		out = append(out, c)
 	}
 	return out, s.wrap("list checkpoints", rows.Err())
+}
+
+// upsertCheckpoint writes checkpoint cp of session sk inside Apply's
+// transaction, as PutCheckpoint does; Batch.Validate has checked it.
+func upsertCheckpoint(c *sqlite3.SQLiteConn, sk int64, cp *reel.Checkpoint) error {
+	bg := context.Background()
+	if cp.Label != "" {
+		rows, err := c.QueryContext(bg, `SELECT id FROM checkpoints WHERE session_sk = ? AND label = ? AND id <> ?`,
+			[]driver.NamedValue{{Ordinal: 1, Value: sk}, {Ordinal: 2, Value: cp.Label}, {Ordinal: 3, Value: cp.ID}})
+		if err != nil {
+			return fmt.Errorf("find checkpoint label: %w", err)
+		}
+		dest := make([]driver.Value, 1)
+		err = rows.Next(dest)
+		rows.Close()
+		switch {
+		case err == nil:
+			other, _ := dest[0].(string)
+			return labelTaken(cp, other)
+		case err != io.EOF:
+			return fmt.Errorf("find checkpoint label: %w", err)
+		}
+	}
+	var state driver.Value
+	if cp.State != nil {
+		state = []byte(cp.State)
+	}
+	_, err := c.ExecContext(bg, upsertCheckpointSQL, []driver.NamedValue{
+		{Ordinal: 1, Value: cp.ID}, {Ordinal: 2, Value: sk}, {Ordinal: 3, Value: cp.Label},
+		{Ordinal: 4, Value: encTime(cp.Time)}, {Ordinal: 5, Value: cp.Seq}, {Ordinal: 6, Value: state}})
+	if err != nil {
+		return fmt.Errorf("checkpoint %q: %w", cp.ID, err)
+	}
+	return nil
 }

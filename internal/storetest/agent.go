@@ -61,7 +61,7 @@ func agents(t *testing.T, r reel.AgentRegistry) []reel.AgentSession {
 	return list
 }
 
-func put(t *testing.T, r reel.AgentRegistry, a reel.AgentSession) {
+func putAgent(t *testing.T, r reel.AgentRegistry, a reel.AgentSession) {
 	t.Helper()
 	if err := r.PutAgent(context.Background(), a); err != nil {
 		t.Fatalf("PutAgent(%s) = %v", a.Name, err)
@@ -76,14 +76,14 @@ func testPutAgent(t *testing.T, open func(t *testing.T) reel.AgentRegistry) {
 		a.Pause = &reel.Pause{At: at(2 * time.Minute), Summary: "waiting on\nreview ✓", Auto: true, ResumedAt: at(3 * time.Minute)}
 		a.StoppedAt = at(time.Hour)
 		a.Adopted = true
-		put(t, r, a)
+		putAgent(t, r, a)
 		equal(t, "agents", agents(t, r), []reel.AgentSession{a})
 	})
 	t.Run("OKTimesInUTC", func(t *testing.T) {
 		r := open(t)
 		a := agent("zoned", 0)
 		a.CreatedAt = a.CreatedAt.In(time.FixedZone("X", 5*3600+1800))
-		put(t, r, a)
+		putAgent(t, r, a)
 		got := agents(t, r)
 		if len(got) != 1 || !got[0].CreatedAt.Equal(a.CreatedAt) || got[0].CreatedAt.Location() != time.UTC {
 			t.Errorf("created_at = %v, want %v in UTC", got, a.CreatedAt)
@@ -92,22 +92,22 @@ func testPutAgent(t *testing.T, open func(t *testing.T) reel.AgentRegistry) {
 	t.Run("OKReplace", func(t *testing.T) {
 		r := open(t)
 		a := agent("api", 0)
-		put(t, r, a)
+		putAgent(t, r, a)
 		a.Name, a.Status, a.PID, a.StoppedAt = "api-renamed", reel.AgentStopped, 0, at(time.Hour)
-		put(t, r, a)
+		putAgent(t, r, a)
 		equal(t, "agents", agents(t, r), []reel.AgentSession{a})
 		// The old name is free again.
 		b := agent("api", time.Second)
-		put(t, r, b)
+		putAgent(t, r, b)
 		if n := len(agents(t, r)); n != 2 {
 			t.Errorf("%d sessions, want 2", n)
 		}
 	})
 	t.Run("ErrNameTaken", func(t *testing.T) {
 		r := open(t)
-		put(t, r, agent("api", 0))
+		putAgent(t, r, agent("api", 0))
 		b := agent("web", time.Second)
-		put(t, r, b)
+		putAgent(t, r, b)
 		b.Name = "api"
 		wantCode(t, r.PutAgent(ctx, b), reel.ECONFLICT)
 		got := agents(t, r)
@@ -131,7 +131,7 @@ func testPutAgent(t *testing.T, open func(t *testing.T) reel.AgentRegistry) {
 		a := agent("odd", 0)
 		a.Command = []string{"sh", "-c", "printf '\\x00'; echo \x00nul \xff"}
 		a.Pause = &reel.Pause{At: at(time.Minute), Summary: "tab\there \u2028 \uFFFE"}
-		put(t, r, a)
+		putAgent(t, r, a)
 		got := agents(t, r)
 		if len(got) != 1 || got[0].Pause.Summary != a.Pause.Summary || got[0].Command[2] != "printf '\\x00'; echo \x00nul \uFFFD" {
 			t.Errorf("odd text came back as %q %q", got[0].Command, got[0].Pause.Summary)
@@ -142,9 +142,9 @@ func testPutAgent(t *testing.T, open func(t *testing.T) reel.AgentRegistry) {
 func testAgents(t *testing.T, open func(t *testing.T) reel.AgentRegistry) {
 	t.Run("OKNewestFirst", func(t *testing.T) {
 		r := open(t)
-		put(t, r, agent("b-middle", 2*time.Second))
-		put(t, r, agent("c-oldest", time.Second))
-		put(t, r, agent("a-newest", 3*time.Second))
+		putAgent(t, r, agent("b-middle", 2*time.Second))
+		putAgent(t, r, agent("c-oldest", time.Second))
+		putAgent(t, r, agent("a-newest", 3*time.Second))
 		var names []string
 		for _, a := range agents(t, r) {
 			names = append(names, a.Name)
@@ -160,8 +160,8 @@ func testDeleteAgent(t *testing.T, open func(t *testing.T) reel.AgentRegistry) {
 	ctx := context.Background()
 	r := open(t)
 	a, b := agent("api", 0), agent("web", time.Second)
-	put(t, r, a)
-	put(t, r, b)
+	putAgent(t, r, a)
+	putAgent(t, r, b)
 	if err := r.DeleteAgent(ctx, a.ID); err != nil {
 		t.Fatalf("DeleteAgent = %v", err)
 	}
@@ -170,7 +170,7 @@ func testDeleteAgent(t *testing.T, open func(t *testing.T) reel.AgentRegistry) {
 		t.Errorf("DeleteAgent(missing) = %v, want nil", err)
 	}
 	// The name of a deleted session is free.
-	put(t, r, agent("api", 2*time.Second))
+	putAgent(t, r, agent("api", 2*time.Second))
 }
 
 // testAgentNameRace puts sessions of one name and different ids at once:

@@ -14,6 +14,10 @@
 //     session id, an event of another session, or raw indexes or event
 //     seqs below FromRaw/FromSeq or not strictly increasing.
 //   - Times come back in UTC with their nanoseconds.
+//   - Checkpoints are kept byte for byte (ids and labels of any bytes a
+//     label may hold, state as given), a nil state comes back nil, and of
+//     writers racing to give one label to different checkpoints exactly
+//     one wins.
 //   - Search folds case, treats punctuation in a word as a word break
 //     ("config:path" is the phrase "config path"), and never fails on
 //     what a user types.

@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) reel.Store) {
 	t.Run("RawRecords", func(t *testing.T) { testRawRecords(t, open) })
 	t.Run("Cursor", func(t *testing.T) { testCursor(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
+	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 }

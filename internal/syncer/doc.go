@@ -13,6 +13,14 @@
 // synced keeps it and the other is stored as a session of its own, so
 // neither overwrites the other's records.
 //
+// A parser that also finds checkpoints (reel.CheckpointParser: reel's own
+// shell recordings) hands them over after each record; they are committed
+// in the batch that holds the events before them, so never ahead of those
+// events and never lost behind them. A checkpoint the store would refuse
+// (a seq past the events, a label the store or the file already gives
+// another) is reported with its line and skipped. Push copies a session's
+// checkpoints to the team store as well, and lists those it refuses.
+//
 // Bad input never stops a sync: a torn line, invalid JSON, a line over the
 // size limit, a file that vanishes or is not a regular file, or a folder
 // that cannot be listed is kept raw where possible, skipped, and reported

@@ -187,6 +187,8 @@ type fileWriter struct {
 	// sessionID and nativeID are the session's, once known: from the
 	// cursor, or claimed at the first flush.
 	sessionID, nativeID string
+	// cpLine maps the id of each checkpoint in the batch to its line.
+	cpLine map[string]int64
 	// whole is set for a session read whole (see syncWhole): it has no
 	// file handle, and its cursor holds the stamp instead of a head hash.
 	whole bool
@@ -312,6 +314,7 @@ func (w *fileWriter) record(l line, idx, off, seq int64, mayRetry bool) (base, n
 		}
 	}
 	base = seq
+	w.checkpoints(idx, seq+int64(len(evs)), rec.Status != reel.RecordInvalid, issue)
 	for i := range evs {
 		e := &evs[i]
 		e.Seq = seq + int64(i)
@@ -353,7 +356,91 @@ func (w *fileWriter) rewind(seq, idx int64) int64 {
 	} else {
 		b.Events = b.Events[:keep-b.FromSeq]
 	}
+	// Checkpoints past the events that stand mark nothing any more.
+	kept := b.Checkpoints[:0]
+	for _, c := range b.Checkpoints {
+		if c.Seq <= keep {
+			kept = append(kept, c)
+		}
+	}
+	b.Checkpoints = kept
 	return keep
+}
+
+// checkpoints moves the checkpoints the parser found in the record just
+// parsed into the batch, so they commit with the events before them. A
+// record that failed to parse yields none. A checkpoint that the store
+// would refuse, and with it the whole batch, is reported and skipped:
+// one past next (the session's event count after the record), or one
+// that reel.Checkpoint.Validate refuses.
+func (w *fileWriter) checkpoints(idx, next int64, parsed bool, issue func(reason, action string)) {
+	cp, ok := w.parser.(reel.CheckpointParser)
+	if !ok {
+		return
+	}
+	for _, c := range cp.TakeCheckpoints() {
+		if !parsed {
+			continue
+		}
+		check := c
+		if check.SessionID == "" {
+			check.SessionID = "-" // set at the flush
+		}
+		err := check.Validate()
+		if err == nil && (c.Seq < 0 || c.Seq > next) {
+			err = fmt.Errorf("checkpoint %q: seq %d is beyond the session's %d events", c.ID, c.Seq, next)
+		}
+		if err != nil {
+			issue(err.Error(), "skipped")
+			continue
+		}
+		w.batch.Checkpoints = append(w.batch.Checkpoints, c)
+		if w.cpLine == nil {
+			w.cpLine = map[string]int64{}
+		}
+		w.cpLine[c.ID] = idx + 1
+	}
+}
+
+// dropTakenLabels drops from the batch, reporting each, the checkpoints
+// whose label another checkpoint of the session already has in the store
+// (one put there with reel checkpoint --session): the store would refuse
+// the whole batch, and every later sync with it. It asks the store only
+// when the batch has a labelled checkpoint.
+func (w *fileWriter) dropTakenLabels(ctx context.Context, sessionID string) error {
+	b := w.batch
+	labelled := false
+	for _, c := range b.Checkpoints {
+		labelled = labelled || c.Label != ""
+	}
+	if !labelled || w.opt.Store == nil {
+		return nil
+	}
+	stored, err := w.opt.Store.Checkpoints(ctx, sessionID)
+	if reel.ErrorCode(err) == reel.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return &storeError{fmt.Errorf("list checkpoints of %s: %w", sessionID, err)}
+	}
+	holder := map[string]string{}
+	for _, c := range stored {
+		if c.Label != "" {
+			holder[c.Label] = c.ID
+		}
+	}
+	kept := b.Checkpoints[:0]
+	for _, c := range b.Checkpoints {
+		if other, ok := holder[c.Label]; ok && c.Label != "" && other != c.ID {
+			w.res.issues = append(w.res.issues, Issue{Path: w.file.CursorPath(), Line: w.cpLine[c.ID],
+				Reason: fmt.Sprintf("checkpoint label %q already names checkpoint %s in the store", c.Label, reel.ShortID(other)),
+				Action: "skipped"})
+			continue
+		}
+		kept = append(kept, c)
+	}
+	b.Checkpoints = kept
+	return nil
 }
 
 // flush commits the batch with cur as the file's cursor.
@@ -424,6 +511,12 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 	for i := range w.batch.Events {
 		w.batch.Events[i].SessionID = s.ID
 	}
+	for i := range w.batch.Checkpoints {
+		w.batch.Checkpoints[i].SessionID = s.ID
+	}
+	if err := w.dropTakenLabels(ctx, s.ID); err != nil {
+		return err
+	}
 	b := w.batch
 	b.Session, b.Cursor = s, cur
 	if !w.opt.DryRun {
@@ -432,7 +525,7 @@ func (w *fileWriter) flush(ctx context.Context, cur reel.Cursor, last bool) erro
 		}
 	}
 	w.batch = &reel.Batch{FromRaw: w.pos.NextRaw, FromSeq: w.pos.NextSeq}
-	w.batchBytes = 0
+	w.batchBytes, w.cpLine = 0, nil
 	return nil
 }
 

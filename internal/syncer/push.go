@@ -27,6 +27,13 @@ type PushResult struct {
 	Unchanged int   `json:"sessions_unchanged"`
 	Raw       int64 `json:"raw_records_pushed"`
 	Events    int64 `json:"events_pushed"`
+	// Checkpoints counts the checkpoints put into To: those it lacked or
+	// held otherwise.
+	Checkpoints int64 `json:"checkpoints_pushed"`
+	// Refused lists the checkpoints To would not take (a label another
+	// checkpoint of the session has there, a seq past the session's end
+	// there), each with why; the push goes on without them.
+	Refused []string `json:"checkpoints_refused,omitempty"`
 }
 
 // pushCursorPath is the key of the cursor in To that records how much of
@@ -66,6 +73,9 @@ func Push(ctx context.Context, opt PushOptions) (PushResult, error) {
 		}
 		res.Raw += raw
 		res.Events += events
+		if err := pushCheckpoints(ctx, opt, s, &res); err != nil {
+			return res, fmt.Errorf("push checkpoints of session %s: %w", s.ID, err)
+		}
 		if opt.Progress != nil {
 			opt.Progress(i+1, len(sessions))
 		}
@@ -159,4 +169,45 @@ func pushSessionWhole(ctx context.Context, opt PushOptions, s reel.Session, loca
 		return 0, 0, err
 	}
 	return pushSession(ctx, opt, s)
+}
+
+// pushCheckpoints puts into To the checkpoints of session s that To lacks
+// or holds otherwise. A session without checkpoints costs one query of
+// From. A checkpoint To refuses (ECONFLICT, EINVALID) is listed in
+// res.Refused; other errors stop the push.
+func pushCheckpoints(ctx context.Context, opt PushOptions, s reel.Session, res *PushResult) error {
+	local, err := opt.From.Checkpoints(ctx, s.ID)
+	if err != nil || len(local) == 0 {
+		return err
+	}
+	remote, err := opt.To.Checkpoints(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	held := make(map[string]reel.Checkpoint, len(remote))
+	for _, c := range remote {
+		held[c.ID] = c
+	}
+	for _, c := range local {
+		if h, ok := held[c.ID]; ok && sameCheckpoint(h, c) {
+			continue
+		}
+		err := opt.To.PutCheckpoint(ctx, c)
+		switch reel.ErrorCode(err) {
+		case "":
+			res.Checkpoints++
+		case reel.ECONFLICT, reel.EINVALID:
+			res.Refused = append(res.Refused, err.Error())
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// sameCheckpoint reports whether a and b are the same checkpoint, their
+// times compared as instants.
+func sameCheckpoint(a, b reel.Checkpoint) bool {
+	return a.ID == b.ID && a.SessionID == b.SessionID && a.Label == b.Label && a.Time.Equal(b.Time) &&
+		a.Seq == b.Seq && string(a.State) == string(b.State) && (a.State == nil) == (b.State == nil)
 }
