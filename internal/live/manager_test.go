@@ -48,7 +48,9 @@ func open(t *testing.T, m *live.Manager, meta live.Meta) *live.Session {
 	return s
 }
 
-func msg(text string) reel.Event { return reel.Event{Kind: reel.KindMessage, Role: reel.RoleUser, Text: text} }
+func msg(text string) reel.Event {
+	return reel.Event{Kind: reel.KindMessage, Role: reel.RoleUser, Text: text}
+}
 
 // readJournal reads a journal's events and checkpoints back.
 func readJournal(t *testing.T, path string) (*live.Journal, []reel.Event, []reel.Checkpoint) {
