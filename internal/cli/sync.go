@@ -99,6 +99,21 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 	if err != nil {
 		return err
 	}
+	// Live sessions whose writer died are ended and ingested first, as
+	// recordings are recovered at rec start.
+	// One journal that cannot be recovered must not stop every sync: it
+	// is reported and kept for the next try.
+	if !opts.dryRun {
+		liveRep, err := recoverLive(ctx, app, store, false)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case liveRep != nil && !opts.json && !opts.quiet && len(liveRep.Recovered)+len(liveRep.Failed) > 0:
+			printLiveRecovery(s, liveRep)
+		case err != nil && liveRep == nil:
+			fmt.Fprintf(s.Err, "reel: recover live sessions: %v\n", err)
+		}
+	}
 	var bar *progressbar.ProgressBar
 	progress := func(p syncer.Progress) {
 		if bar == nil {
