@@ -379,7 +379,9 @@ func (s *Session) Close(status, reason string) error {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
 	s.written = s.gen
-	s.release()
+	// The snapshot goes before the journal's lock: once the lock is
+	// dropped, another Open may write the session's next snapshot.
+	defer s.release()
 	if err := snapshot.Write(s.m.opt.Snapshots, snap); err != nil {
 		return fmt.Errorf("session %s ended, but: %w", reel.ShortID(s.id), err)
 	}
