@@ -3,12 +3,9 @@ package ingest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -38,34 +35,12 @@ func (l *Live) Source() string { return l.source }
 // path order. A journal never moves, so its path is its identity; an
 // empty one is a session whose first line was never written.
 func (l *Live) Discover(ctx context.Context, root string, fn func(reel.SourceFile) error) error {
-	entries, err := os.ReadDir(root)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("discover live sessions: %w", err)
-	}
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return fmt.Errorf("discover live sessions: %w", err)
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, live.Ext) || strings.HasPrefix(name, ".") {
-			continue
-		}
+	return discoverJournals(ctx, root, live.Ext, "live sessions", func(path string, e fs.DirEntry) error {
 		if fi, err := e.Info(); err != nil || fi.Size() == 0 {
-			continue
+			return nil
 		}
-		if err := fn(reel.SourceFile{Path: filepath.Join(abs, name), Source: l.source, Layout: reel.LayoutLines}); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(reel.SourceFile{Path: path, Source: l.source, Layout: reel.LayoutLines})
+	})
 }
 
 // liveStateVersion is bumped when liveState changes incompatibly.
