@@ -36,7 +36,9 @@ func newSyncCmd(app *App) *cobra.Command {
 or the paths in config.toml) and ingests what is new: new files whole, appended
 files from where the last sync stopped. A warm re-sync of unchanged files only
 stats them. One sync runs at a time per store; a second one waits and says who
-holds the lock. Records that cannot be read are kept raw, skipped and listed.`,
+holds the lock. Records that cannot be read are kept raw, skipped and listed.
+First, live sessions whose writer died are ended as interrupted and ingested
+(see reel recover).`,
 		Example: `  reel sync
   reel sync codex
   reel sync aider --path ~/src/myrepo
