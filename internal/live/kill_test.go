@@ -310,6 +310,15 @@ func checkRecovery(t *testing.T, run int, spec killSpec, db string, rep killRepo
 			}
 		}
 	}
+	// The store's raw records give back the journal, byte for byte, end
+	// line included: nothing torn was left in it.
+	var raw []byte
+	if err := store.RawRecords(ctx, rep.id, func(r reel.RawRecord) error { raw = append(raw, r.Data...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if file, _ := os.ReadFile(res.Recovered[0].Journal); string(raw) != string(file) || !strings.HasSuffix(string(file), "\"status\":\"interrupted\",\"events\":"+strconv.Itoa(len(got))+",\"reason\":"+strconv.Quote(res.Recovered[0].Reason)+"}\n") {
+		t.Errorf("run %d: raw records hold %d bytes, the journal %d, ending %q", run, len(raw), len(file), file[max(0, len(file)-120):])
+	}
 	// Recovery is done: another finds nothing, and a sync changes nothing.
 	again, err := live.Recover(ctx, live.RecoverOptions{Snapshots: spec.Snapshots, Sync: syncInto(t, store)})
 	if err != nil || len(again.Recovered) != 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/config"
@@ -359,4 +360,37 @@ func deadOwner(t *testing.T) proc.Owner {
 	o := proc.OwnerOf(os.Getpid())
 	o.PID = cmd.Process.Pid
 	return o
+}
+
+func TestManager_Run(t *testing.T) {
+	f := newFolders(t)
+	m, err := live.NewManager(live.Options{Journals: f.journals, Snapshots: f.snapshots,
+		Live: config.LiveConfig{SnapshotInterval: config.Duration{Duration: 5 * time.Millisecond}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s := open(t, m, testMeta)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	s.Append(msg("a"), reel.Event{Kind: reel.KindToolResult, Tool: "Read", Text: "file body", Tokens: reel.Tokens{Output: 9}})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		snap, err := snapshot.Read(snapshot.Path(f.snapshots, s.ID()))
+		if err == nil && snap.Events == 2 {
+			if len(snap.Results) != 1 || snap.Results[0].Preview != "file body" || snap.Tokens.Output != 9 {
+				t.Errorf("snapshot %+v", snap)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Run never wrote the snapshot with both events: %+v, %v", snap, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v after cancel, want nil", err)
+	}
 }
