@@ -29,8 +29,8 @@
 //	{"t":"resume","time":"…","owner":{…}}    another process took the session over
 //	{"t":"end","time":"…","status":"completed","events":40,"reason":"…"}
 //
-// An event line is the reel.Event exactly as appended (its session_id and
-// raw_index are left empty); seqs are dense from 0. A checkpoint's seq is
+// An event line is the reel.Event exactly as appended, without its
+// session_id and raw_index; seqs are dense from 0. A checkpoint's seq is
 // the seq of the event that follows it, the count of events before it, and
 // its id is derived from the session id, its number, its seq and its
 // label, so it is the same wherever the journal is read. A resume after an

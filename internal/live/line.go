@@ -52,11 +52,14 @@ type Header struct {
 	Owner proc.Owner `json:"owner"`
 }
 
-// eventLine is an event as written: SessionID is left out (the header
-// has it) and RawIndex is not the journal's to say.
+// eventLine is an event as written: the event's SessionID (the header
+// has it) and RawIndex (not the journal's to say) are shadowed by empty
+// fields, left out.
 type eventLine struct {
 	T string `json:"t"`
 	reel.Event
+	SessionID string `json:"session_id,omitempty"`
+	RawIndex  int64  `json:"raw_index,omitempty"`
 }
 
 // checkpointLine is a checkpoint as written.
@@ -132,7 +135,7 @@ func ParseLine(data []byte) (Line, error) {
 	case TypeEvent:
 		var e eventLine
 		err = json.Unmarshal(data, &e)
-		e.SessionID, e.RawIndex = "", 0
+		e.Event.SessionID, e.Event.RawIndex = "", 0
 		l.Event = &e.Event
 		if err == nil && e.Seq < 0 {
 			err = fmt.Errorf("negative seq %d", e.Seq)
