@@ -95,6 +95,7 @@ func importers() []reel.Importer {
 		ingest.NewClaude(), ingest.NewCodex(), ingest.NewGemini(), ingest.NewOpencode(),
 		ingest.NewCursor(), ingest.NewAider(), ingest.NewPi(), ingest.NewCopilot(),
 		ingest.NewAmp(), ingest.NewDroid(), ingest.NewShellHistory(), ingest.NewRecording(),
+		ingest.NewLive(reel.SourceHooks),
 	}
 }
 

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/ingest"
 	"github.com/reel-sh/reel/internal/journal"
-	"github.com/reel-sh/reel/internal/lockfile"
 	"github.com/reel-sh/reel/internal/syncer"
 )
 
@@ -31,17 +29,11 @@ func (j journalFiles) Discover(ctx context.Context, root string, fn func(reel.So
 // ingestJournals syncs the journals at paths (every journal when none is
 // given) into the store, under the sync lock, as reel sync does.
 func ingestJournals(ctx context.Context, app *App, paths ...string) (*syncer.Record, error) {
-	s := app.Streams
 	cfg, err := app.Config()
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.Paths.EnsureDirs(); err != nil {
-		return nil, err
-	}
-	lock, err := lockfile.Acquire(ctx, cfg.Paths.SyncLock(), lockfile.Self("reel rec"), func(h lockfile.Holder) {
-		fmt.Fprintf(s.Err, "reel: waiting for the sync already running (%s)...\n", h)
-	})
+	lock, err := acquireSyncLock(ctx, app, "reel rec")
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel/internal/journal"
+	"github.com/reel-sh/reel/internal/live"
 	"github.com/spf13/cobra"
 )
 
@@ -19,16 +20,22 @@ func newRecoverCmd(app *App) *cobra.Command {
 	opts := &recoverOptions{app: app}
 	cmd := &cobra.Command{
 		Use:   "recover",
-		Short: "Recover recordings whose shell died, and ingest every recording",
+		Short: "Recover recordings and live sessions whose writer died, and ingest them",
 		Long: `Recover finds the recordings whose owner is dead: the shell (or replay) that
 recorded them no longer exists, or is a different process under a reused pid. A
 recording with at least one command is repaired (a torn last line is cut off,
 every command before it kept), renamed recovered-YYYY-MM-DD-HHMMSS, flagged
 recovered and ingested; an empty one is discarded. Then every recording not yet
-in the store is ingested. 'reel rec start' does the same for dead recordings.`,
+in the store is ingested. 'reel rec start' does the same for dead recordings.
+
+It then recovers live sessions (the sessions the daemon writes from agents'
+hooks) whose writer died, newest first: each journal's torn last line is cut
+off, the session is ended as interrupted, ingested with its checkpoints, and
+its crash snapshot removed. 'reel sync' does this first, every time.`,
 		Example: `  reel recover
   reel recover --dry-run
-  reel recover --json | jq '.recovered[].name'`,
+  reel recover --json | jq '.recovered[].name'
+  reel recover --json | jq '.live.recovered[] | {session_id, events, status}'`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRecover(cmd.Context(), opts) },
 	}
@@ -59,8 +66,12 @@ func runRecover(ctx context.Context, opts *recoverOptions) error {
 		}
 		ingestErr = err
 	}
+	liveRep, liveErr := recoverLiveLocked(ctx, opts.app, opts.dryRun)
+	if ingestErr == nil {
+		ingestErr = liveErr
+	}
 	if opts.json {
-		if err := writeJSON(s.Out, map[string]any{"dry_run": opts.dryRun, "recovered": rcs, "events_ingested": events}); err != nil {
+		if err := writeJSON(s.Out, map[string]any{"dry_run": opts.dryRun, "recovered": rcs, "events_ingested": events, "live": liveRep}); err != nil {
 			return err
 		}
 		return ingestErr
@@ -78,11 +89,28 @@ func runRecover(ctx context.Context, opts *recoverOptions) error {
 		}
 		fmt.Fprintf(s.Out, "%s %q as %s: %d commands (%s%s)\n", verb, rc.OldName, s.Paint(styleBold, rc.Name), rc.Commands, rc.Reason, torn)
 	}
-	if len(rcs) == 0 {
-		fmt.Fprintln(s.Out, "Nothing to recover: every recording has a live owner or has ended.")
+	if liveRep != nil {
+		printLiveRecovery(s, liveRep)
+	}
+	if len(rcs) == 0 && (liveRep == nil || len(liveRep.Recovered)+len(liveRep.Failed)+len(liveRep.Busy) == 0) {
+		fmt.Fprintln(s.Out, "Nothing to recover: every recording and live session has a live writer or has ended.")
 	}
 	if !opts.dryRun && events > 0 {
 		fmt.Fprintf(s.Out, "Ingested %d events from the recordings.\n", events)
 	}
 	return ingestErr
+}
+
+// recoverLiveLocked recovers live sessions under the sync lock.
+func recoverLiveLocked(ctx context.Context, app *App, dryRun bool) (*live.Report, error) {
+	lock, err := acquireSyncLock(ctx, app, "reel recover")
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	store, err := app.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return recoverLive(ctx, app, store, dryRun)
 }

@@ -30,6 +30,9 @@ type statusReport struct {
 	Features map[string]string `json:"features,omitempty"`
 	Sources  []sourceStatus    `json:"sources"`
 	LastSync *syncer.Record    `json:"last_sync"`
+	// Live describes live sessions: how many are being written, which
+	// were interrupted, and the last recovery.
+	Live *liveStatus `json:"live"`
 }
 
 type sourceStatus struct {
@@ -111,6 +114,9 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 		return err
 	}
 	rep := statusReport{Paths: cfg.Paths, Config: cfg.File, Store: stats, LastSync: last}
+	if rep.Live, err = readLiveStatus(app); err != nil {
+		return err
+	}
 	if rep.Sources, err = sourceStatuses(app, stats); err != nil {
 		return err
 	}
@@ -148,6 +154,7 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 			humanize.Count(st.Unrecognised), humanize.Count(st.Invalid), folder)
 	}
 	fmt.Fprintln(s.Out)
+	printLiveStatus(s, rep.Live)
 	if last == nil {
 		fmt.Fprintln(s.Out, "Last sync: never. Run 'reel sync'.")
 		return nil

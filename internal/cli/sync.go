@@ -36,7 +36,9 @@ func newSyncCmd(app *App) *cobra.Command {
 or the paths in config.toml) and ingests what is new: new files whole, appended
 files from where the last sync stopped. A warm re-sync of unchanged files only
 stats them. One sync runs at a time per store; a second one waits and says who
-holds the lock. Records that cannot be read are kept raw, skipped and listed.`,
+holds the lock. Records that cannot be read are kept raw, skipped and listed.
+First, live sessions whose writer died are ended as interrupted and ingested
+(see reel recover).`,
 		Example: `  reel sync
   reel sync codex
   reel sync aider --path ~/src/myrepo
@@ -95,6 +97,25 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 	}
 	defer lock.Release()
 
+	store, err := app.Store(ctx)
+	if err != nil {
+		return err
+	}
+	// Live sessions whose writer died are ended and ingested first, as
+	// recordings are recovered at rec start.
+	// One journal that cannot be recovered must not stop every sync: it
+	// is reported and kept for the next try.
+	if !opts.dryRun {
+		liveRep, err := recoverLive(ctx, app, store, false)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case liveRep != nil && !opts.json && !opts.quiet && len(liveRep.Recovered)+len(liveRep.Failed) > 0:
+			printLiveRecovery(s, liveRep)
+		case err != nil && liveRep == nil:
+			fmt.Fprintf(s.Err, "reel: recover live sessions: %v\n", err)
+		}
+	}
 	var bar *progressbar.ProgressBar
 	progress := func(p syncer.Progress) {
 		if bar == nil {

@@ -35,6 +35,8 @@ func (c *Config) SourceRoots(source string, env Env) []string {
 		roots = []string{expandHome(s.Path, c.Paths.Home)}
 	case source == reel.SourceShell:
 		roots = []string{c.Paths.Recordings()} // reel's own, under its data folder
+	case source == reel.SourceHooks:
+		roots = []string{c.Paths.LiveSource(source)} // reel's own live sessions
 	default:
 		roots = defaultRoots(source, c.Paths.Home, env)
 	}

@@ -36,16 +36,31 @@ func (*Recording) Source() string { return journal.Source }
 // Discover calls fn for every journal directly under root, in path order.
 // A recording's journal never moves, so its path is its identity.
 func (*Recording) Discover(ctx context.Context, root string, fn func(reel.SourceFile) error) error {
+	return discoverJournals(ctx, root, journal.Ext, "shell recordings", func(path string, _ fs.DirEntry) error {
+		return fn(reel.SourceFile{
+			Path:     path,
+			Source:   journal.Source,
+			NativeID: strings.TrimSuffix(filepath.Base(path), journal.Ext),
+			Layout:   reel.LayoutLines,
+		})
+	})
+}
+
+// discoverJournals calls fn with the absolute path of every file named
+// *ext directly under root (not hidden), in name order: reel's own
+// journals, one file per session. A missing root holds none; what names
+// them in errors.
+func discoverJournals(ctx context.Context, root, ext, what string, fn func(path string, e fs.DirEntry) error) error {
 	entries, err := os.ReadDir(root)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("discover shell recordings: %w", err)
+		return fmt.Errorf("discover %s: %w", what, err)
 	}
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return fmt.Errorf("discover shell recordings: %w", err)
+		return fmt.Errorf("discover %s: %w", what, err)
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	for _, e := range entries {
@@ -53,16 +68,10 @@ func (*Recording) Discover(ctx context.Context, root string, fn func(reel.Source
 			return err
 		}
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, journal.Ext) || strings.HasPrefix(name, ".") {
+		if e.IsDir() || !strings.HasSuffix(name, ext) || strings.HasPrefix(name, ".") {
 			continue
 		}
-		err := fn(reel.SourceFile{
-			Path:     filepath.Join(abs, name),
-			Source:   journal.Source,
-			NativeID: strings.TrimSuffix(name, journal.Ext),
-			Layout:   reel.LayoutLines,
-		})
-		if err != nil {
+		if err := fn(filepath.Join(abs, name), e); err != nil {
 			return err
 		}
 	}
