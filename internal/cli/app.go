@@ -8,6 +8,7 @@ import (
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/config"
+	"github.com/reel-sh/reel/internal/httpapi"
 	"github.com/reel-sh/reel/internal/ingest"
 	"github.com/reel-sh/reel/internal/postgres"
 	"github.com/reel-sh/reel/internal/sqlite"
@@ -23,6 +24,10 @@ type App struct {
 	env   map[string]string
 	cfg   *config.Config
 	store reel.Store
+	// daemon is the running daemon's client, or daemonErr why there is
+	// none (see Daemon).
+	daemon    *httpapi.Client
+	daemonErr error
 	// stopped says the command ended because a signal asked it to and
 	// finished cleanly (the daemon): the exit code is 0, not 130.
 	stopped bool
@@ -83,6 +88,9 @@ func isPostgresURL(u string) bool {
 
 // Close releases what the app opened.
 func (a *App) Close() error {
+	if a.daemon != nil {
+		a.daemon.Close()
+	}
 	if a.store != nil {
 		return a.store.Close()
 	}

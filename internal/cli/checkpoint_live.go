@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/httpapi"
 )
 
 // checkpointRequest is what a checkpoint is made of before reel knows its
@@ -18,15 +19,33 @@ type checkpointRequest struct {
 
 // liveCheckpoint makes a checkpoint of the live session supervised in the
 // tmux pane named pane (the value of $TMUX_PANE), at that session's
-// current event count, and returns it as stored.
-//
-// It is the one place where reel checkpoint, run without --session,
-// reaches a supervised session; today no session is supervised here, so
-// it returns ENOTFOUND and reel checkpoint goes on to the shell
-// recording. Routing it to the daemon makes checkpoints of supervised
-// agent sessions work with no other change: any error other than
-// ENOTFOUND is reported as it is.
+// current event count, through the daemon, which writes it into the
+// session's journal. ENOTFOUND when no daemon runs or it supervises no
+// session in that pane, so that reel checkpoint goes on to the shell
+// recording; any other error is reported as it is.
 func liveCheckpoint(ctx context.Context, app *App, pane string, req checkpointRequest) (reel.Checkpoint, error) {
-	return reel.Checkpoint{}, reel.Errorf(reel.ENOTFOUND, "no recording or supervised session in this terminal").
+	notFound := reel.Errorf(reel.ENOTFOUND, "no recording or supervised session in this terminal").
 		WithHint("name a stored session with --session SESSION")
+	c, err := app.Daemon()
+	if httpapi.IsUnavailable(err) {
+		return reel.Checkpoint{}, notFound
+	}
+	if err != nil {
+		return reel.Checkpoint{}, err
+	}
+	agents, err := c.Agents(ctx)
+	if err != nil {
+		return reel.Checkpoint{}, err
+	}
+	for _, a := range agents {
+		if a.Pane != pane || a.Status == reel.AgentStopped {
+			continue
+		}
+		if a.SessionID == "" {
+			return reel.Checkpoint{}, reel.Errorf(reel.ENOTFOUND, "supervised session %s has no live session yet: its agent has sent no hook event", a.Name).
+				WithHint("install reel's hooks with 'reel hooks install', or name a stored session with --session SESSION")
+		}
+		return c.Checkpoint(ctx, a.SessionID, req.Label, req.State)
+	}
+	return reel.Checkpoint{}, notFound
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/reel-sh/reel/internal/config"
 	"github.com/reel-sh/reel/internal/daemon"
 	"github.com/reel-sh/reel/internal/lockfile"
+	"github.com/reel-sh/reel/internal/syncer"
 	"github.com/spf13/cobra"
 )
 
@@ -69,26 +70,34 @@ func runDaemon(ctx context.Context, opts *daemonOptions) error {
 	}
 	ds := &daemonSync{app: app, store: store, log: log}
 	ds.cfg.Store(cfg)
+	svc, err := newDaemonServices(ctx, ds)
+	if err != nil {
+		return err
+	}
 	d, err := daemon.New(daemon.Options{
 		Config:     cfg,
 		Reload:     ds.reload,
 		Logger:     log,
+		Handler:    svc.handler(),
+		TCPHandler: svc.tcpHandler(cfg),
 		Sync:       ds.sync,
 		WatchPaths: ds.watchPaths,
+		Reaper:     svc.sup,
+		Background: svc.background(),
 		Version:    version(),
 		Signals:    true,
 	})
 	if err != nil {
-		return err
+		return errors.Join(err, svc.close())
 	}
 	if err := d.Run(ctx); err != nil {
-		return err
+		return errors.Join(err, svc.close())
 	}
 	werr := d.Wait(ctx)
 	cerr := d.Close()
 	// A daemon stopped by a signal stopped as asked: exit 0.
 	app.stopped = true
-	return errors.Join(werr, cerr)
+	return errors.Join(werr, cerr, svc.close())
 }
 
 // daemonSync is what the daemon syncs: every enabled source of the
@@ -133,17 +142,25 @@ func (ds *daemonSync) watchPaths() []string {
 // sync runs what `reel sync --no-wait` runs, quietly: a sync already
 // running elsewhere is EBUSY, which the daemon logs as skipped.
 func (ds *daemonSync) sync(ctx context.Context) error {
+	_, err := ds.syncSources(ctx, nil)
+	return err
+}
+
+// syncSources syncs the named sources (every enabled one if none), as
+// reel sync --no-wait does, and returns the sync's record; nil if it did
+// not run.
+func (ds *daemonSync) syncSources(ctx context.Context, only []string) (*syncer.Record, error) {
 	a := ds.view()
-	sources, err := a.Sources(nil, nil)
+	sources, err := a.Sources(only, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lock, holder, err := lockfile.TryAcquire(a.cfg.Paths.SyncLock(), lockfile.Self("reel daemon"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if lock == nil {
-		return reel.Errorf(reel.EBUSY, "a sync is already running (%s)", holder)
+		return nil, reel.Errorf(reel.EBUSY, "a sync is already running (%s)", holder)
 	}
 	defer lock.Release()
 	start := time.Now()
@@ -154,5 +171,5 @@ func (ds *daemonSync) sync(ctx context.Context) error {
 			"records_skipped", rec.SkippedRecords, "files_skipped", rec.SkippedFiles,
 			"took", time.Since(start).Round(time.Millisecond).String())
 	}
-	return err
+	return rec, err
 }

@@ -66,7 +66,7 @@ unless --include-failed. A recording can be named by its name.`,
 }
 
 func runExport(ctx context.Context, opts *exportOptions) error {
-	if !slices.Contains(exportFormats(), opts.format) && opts.format != "md" {
+	if !isExportFormat(opts.format) {
 		return reel.Errorf(reel.EINVALID, "unknown export format %q", opts.format).WithHint("use " + strings.Join(exportFormats(), ", "))
 	}
 	var buf strings.Builder
@@ -123,6 +123,11 @@ func exportTo(ctx context.Context, opts *exportOptions, w io.Writer) error {
 			runbook.Options{Parameterize: opts.parameterize, IncludeFailed: opts.includeFailed})
 	}
 	return writeMarkdown(w, sess, events)
+}
+
+// isExportFormat reports whether export writes format.
+func isExportFormat(format string) bool {
+	return slices.Contains(exportFormats(), format) || format == "md"
 }
 
 // exportFormats lists every --format export takes.

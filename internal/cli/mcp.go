@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/reel-sh/reel/internal/mcp"
+	"github.com/reel-sh/reel/internal/timeline"
 	"github.com/spf13/cobra"
 )
 
@@ -47,10 +48,11 @@ func runMCP(ctx context.Context, opts *mcpOptions) error {
 	if err != nil {
 		return err
 	}
-	deps := mcp.Deps{Store: store}
-	if cl, ok := store.(mcp.CheckpointLister); ok {
-		deps.Checkpoints = cl
+	sup, err := opts.app.Supervisor(ctx)
+	if err != nil {
+		return err
 	}
+	deps := mcp.Deps{Store: store, Checkpoints: store, Timeline: timeline.New(store), Supervisor: sup}
 	server := mcp.NewServer(deps, mcp.Options{
 		Control: c.MCP.Control || opts.control,
 		Version: version(),

@@ -95,38 +95,53 @@ func newStatusCmd(app *App) *cobra.Command {
 	return cmd
 }
 
+// buildStatus gathers what reel status prints, and the daemon's API
+// serves at /v1/status.
+func buildStatus(ctx context.Context, app *App) (*statusReport, error) {
+	cfg, err := app.Config()
+	if err != nil {
+		return nil, err
+	}
+	store, err := app.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := store.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last, err := syncer.ReadRecord(cfg.Paths.LastSync())
+	if err != nil {
+		return nil, err
+	}
+	rep := &statusReport{Paths: cfg.Paths, Config: cfg.File, Store: stats, LastSync: last}
+	if rep.Live, err = readLiveStatus(app); err != nil {
+		return nil, err
+	}
+	if rep.Sources, err = sourceStatuses(app, stats); err != nil {
+		return nil, err
+	}
+	if fs, ok := store.(interface {
+		Features(context.Context) (map[string]string, error)
+	}); ok {
+		if rep.Features, err = fs.Features(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
 func runStatus(ctx context.Context, opts *statusOptions) error {
 	app, s := opts.app, opts.app.Streams
 	cfg, err := app.Config()
 	if err != nil {
 		return err
 	}
-	store, err := app.Store(ctx)
+	rep, err := buildStatus(ctx, app)
 	if err != nil {
 		return err
 	}
-	stats, err := store.Stats(ctx)
-	if err != nil {
-		return err
-	}
-	last, err := syncer.ReadRecord(cfg.Paths.LastSync())
-	if err != nil {
-		return err
-	}
-	rep := statusReport{Paths: cfg.Paths, Config: cfg.File, Store: stats, LastSync: last}
-	if rep.Live, err = readLiveStatus(app); err != nil {
-		return err
-	}
-	if rep.Sources, err = sourceStatuses(app, stats); err != nil {
-		return err
-	}
-	if fs, ok := store.(interface {
-		Features(context.Context) (map[string]string, error)
-	}); ok {
-		if rep.Features, err = fs.Features(ctx); err != nil {
-			return err
-		}
-	}
+	stats, last := rep.Store, rep.LastSync
 	if opts.json {
 		return writeJSON(s.Out, rep)
 	}

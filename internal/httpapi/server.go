@@ -76,6 +76,9 @@ type Options struct {
 	RateLimit float64
 	// Logger receives internal errors; slog.Default() if nil.
 	Logger *slog.Logger
+	// Mount serves more handlers beside the API's routes, by ServeMux
+	// pattern, behind the same guards: the daemon mounts MCP at /mcp.
+	Mount map[string]http.Handler
 }
 
 // Server serves the API over Services.
@@ -95,6 +98,9 @@ func NewServer(svc Services, opts Options) *Server {
 	mux := http.NewServeMux()
 	for _, rt := range apiRoutes() {
 		mux.Handle(rt.Method+" "+rt.Path, s.serve(rt))
+	}
+	for pattern, h := range opts.Mount {
+		mux.Handle(pattern, h)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, reel.Errorf(reel.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path).
