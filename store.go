@@ -70,6 +70,15 @@ type Filter struct {
 type SearchQuery struct {
 	Query  Query
 	Filter Filter
+	// Mode is ModeHybrid, ModeFTS or ModeVector; "" lets the searcher
+	// choose (hybrid once vectors exist, else full-text). A Store's own
+	// Search is full-text whatever the mode.
+	Mode string
+	// PerSession caps the hits of one session, so that one long session
+	// cannot fill the page; 0 for no cap.
+	PerSession int
+	// Explain asks for Hit.Explain.
+	Explain bool
 }
 
 // Hit is one event that matched a search.
@@ -89,6 +98,8 @@ type Hit struct {
 	Source  string  `json:"source"`
 	Project string  `json:"project"`
 	Title   string  `json:"title"`
+	// Explain, when asked for, says how the hit was ranked.
+	Explain *HitExplain `json:"explain,omitempty"`
 }
 
 // SourceStats counts what a store holds for one source.
