@@ -16,6 +16,7 @@ import (
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/config"
 	"github.com/reel-sh/reel/internal/lockfile"
+	"github.com/reel-sh/reel/internal/unixsock"
 )
 
 // Reaper removes or stops supervised sessions whose tmux session or agent
@@ -77,7 +78,7 @@ type Daemon struct {
 	wg     sync.WaitGroup
 
 	lock       *lockfile.Lock
-	sock       *unixSocket
+	sock       *unixsock.Listener
 	servers    []*http.Server
 	tcpAddr    string
 	tcpHandler http.Handler
@@ -150,7 +151,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	d.mu.Lock()
 	d.status = Status{PID: os.Getpid(), StartedAt: d.startedAt, Version: d.opts.Version, Socket: cfg.Paths.Socket()}
 	d.mu.Unlock()
-	d.sock, err = listenUnix(cfg.Paths.Socket())
+	d.sock, err = unixsock.Listen(cfg.Paths.Socket())
 	if err != nil {
 		return err
 	}
@@ -182,7 +183,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 		d.goRun(f)
 	}
 	// Serve last: a request sees a daemon fully started.
-	d.serve(d.sock.ln, d.socketHandler(d.opts.Handler), "unix", cfg.Paths.Socket())
+	d.serve(d.sock, d.socketHandler(d.opts.Handler), "unix", cfg.Paths.Socket())
 	if tcp != nil {
 		d.serve(tcp, d.tcpHandler, "tcp", d.tcpAddr)
 	}
@@ -338,7 +339,7 @@ func (d *Daemon) Close() error {
 		}
 		d.wg.Wait()
 		if d.sock != nil {
-			errs = append(errs, d.sock.remove())
+			errs = append(errs, d.sock.Remove())
 		}
 		if d.lock != nil {
 			errs = append(errs, d.lock.Release())

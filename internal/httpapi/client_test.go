@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/unixsock"
 )
 
 func TestDial_Unavailable(t *testing.T) {
@@ -52,7 +53,7 @@ func TestDial_Unavailable(t *testing.T) {
 	})
 	t.Run("ServerGone", func(t *testing.T) {
 		path := filepath.Join(dir, "gone.sock")
-		l, err := ListenUnix(path)
+		l, err := unixsock.Listen(path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/sqlite"
+	"github.com/reel-sh/reel/internal/unixsock"
 )
 
 // base is the start time of the test sessions.
@@ -133,7 +134,7 @@ func unixServer(t testing.TB, svc Services) (*Client, string, *logBuffer) {
 	logs := &logBuffer{}
 	srv := NewServer(svc, Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	path := filepath.Join(shortDir(t), "run", "reel.sock")
-	l, err := ListenUnix(path)
+	l, err := unixsock.Listen(path)
 	if err != nil {
 		t.Fatalf("ListenUnix = %v", err)
 	}

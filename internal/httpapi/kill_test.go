@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/unixsock"
 )
 
 // helperSocketEnv names the socket TestHelperServe serves on.
@@ -24,7 +25,7 @@ func TestHelperServe(t *testing.T) {
 	if path == "" {
 		t.Skip("runs only as TestListenUnix_Killed's helper process")
 	}
-	l, err := ListenUnix(path)
+	l, err := unixsock.Listen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,8 +73,8 @@ func TestListenUnix_Killed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Dial of the live helper = %v", err)
 	}
-	_, err = ListenUnix(path)
-	wantCode(t, err, reel.EBUSY, "already answers")
+	_, err = unixsock.Listen(path)
+	wantCode(t, err, reel.EBUSY, "answers on")
 
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -86,7 +87,7 @@ func TestListenUnix_Killed(t *testing.T) {
 	if err := c.Health(context.Background()); !IsUnavailable(err) {
 		t.Fatalf("Health of the killed helper = %v, want unavailable", err)
 	}
-	l, err := ListenUnix(path)
+	l, err := unixsock.Listen(path)
 	if err != nil {
 		t.Fatalf("ListenUnix after the kill = %v", err)
 	}
