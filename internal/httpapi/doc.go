@@ -5,18 +5,19 @@
 //
 // # Transport
 //
-// The daemon serves the API on a unix socket (ListenUnix: mode 0600 in a
-// folder of mode 0700, which is the only guard it needs) and, when
+// The daemon serves the API on a unix socket (internal/unixsock: mode
+// 0600 in a folder of mode 0700, which is the only guard it needs) and, when
 // configured, on TCP. A TCP server is built with Options that require a
 // bearer token, check the Host header against DNS rebinding and limit
 // each client's request rate.
 //
 // # Wiring
 //
-// The daemon builds one server per listener over the same Services:
+// The daemon builds one server per listener over the same Services, and
+// mounts its MCP handler at /mcp with Options.Mount:
 //
 //	unix := httpapi.NewServer(svc, httpapi.Options{Logger: log})
-//	l, err := httpapi.ListenUnix(paths.Socket()) // EBUSY if a daemon answers there
+//	l, err := unixsock.Listen(paths.Socket()) // EBUSY if a daemon answers there
 //	go unix.HTTPServer().Serve(l)
 //
 //	tcp := httpapi.NewServer(svc, httpapi.Options{Token: token, CheckHost: true,

@@ -136,7 +136,7 @@ func unixServer(t testing.TB, svc Services) (*Client, string, *logBuffer) {
 	path := filepath.Join(shortDir(t), "run", "reel.sock")
 	l, err := unixsock.Listen(path)
 	if err != nil {
-		t.Fatalf("ListenUnix = %v", err)
+		t.Fatalf("Listen = %v", err)
 	}
 	serve(t, srv, l)
 	c, err := Dial(path)

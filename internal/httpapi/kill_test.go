@@ -18,12 +18,12 @@ import (
 const helperSocketEnv = "REEL_HTTPAPI_HELPER_SOCKET"
 
 // TestHelperServe is not a test: it is the server process that
-// TestListenUnix_Killed starts and kills. It serves an empty API on the
+// TestServer_Killed starts and kills. It serves an empty API on the
 // socket and says so on stdout.
 func TestHelperServe(t *testing.T) {
 	path := os.Getenv(helperSocketEnv)
 	if path == "" {
-		t.Skip("runs only as TestListenUnix_Killed's helper process")
+		t.Skip("runs only as TestServer_Killed's helper process")
 	}
 	l, err := unixsock.Listen(path)
 	if err != nil {
@@ -33,12 +33,12 @@ func TestHelperServe(t *testing.T) {
 	NewServer(Services{}, Options{}).HTTPServer().Serve(l)
 }
 
-// TestListenUnix_Killed starts a server in another process and kills it
+// TestServer_Killed starts a server in another process and kills it
 // with SIGKILL, which leaves its socket behind: while it runs, a second
 // server is refused with EBUSY and the client reaches it; once it is
 // dead, the client reports the daemon unavailable and a new server takes
 // the socket over.
-func TestListenUnix_Killed(t *testing.T) {
+func TestServer_Killed(t *testing.T) {
 	path := filepath.Join(shortDir(t), "reel.sock")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServe$", "-test.count=1")
 	cmd.Env = append(os.Environ(), helperSocketEnv+"="+path)
@@ -89,7 +89,7 @@ func TestListenUnix_Killed(t *testing.T) {
 	}
 	l, err := unixsock.Listen(path)
 	if err != nil {
-		t.Fatalf("ListenUnix after the kill = %v", err)
+		t.Fatalf("Listen after the kill = %v", err)
 	}
 	serve(t, NewServer(Services{}, Options{}), l)
 	if err := c.Health(context.Background()); err != nil {
