@@ -28,7 +28,7 @@ func TestCheckpoint_Recording(t *testing.T) {
 		t.Fatalf("checkpoint = %+v", first)
 	}
 	// A label twice in a recording is refused; state comes from stdin.
-	if _, errs, code := e.run("", "checkpoint", "-l", "built"); code != ExitError || !strings.Contains(errs, `label "built" already names`) {
+	if _, errs, code := e.run("", "checkpoint", "-l", "built"); code != ExitConflict || !strings.Contains(errs, `label "built" already names`) {
 		t.Errorf("second label: exit %d %s", code, errs)
 	}
 	if _, errs, code := e.run("{oops", "checkpoint", "--state", "-"); code != ExitUsage || !strings.Contains(errs, "state from standard input is not valid JSON") {

@@ -16,6 +16,7 @@ const (
 	ExitBusy        = 4   // a lock is held by another process
 	ExitCorrupt     = 5   // the store or a file cannot be read back
 	ExitUnsupported = 6   // the operation is not available in this setup
+	ExitConflict    = 7   // the action conflicts with the current state (a taken name or label, a session not paused)
 	ExitInterrupted = 130 // stopped by Ctrl-C or SIGTERM
 )
 
@@ -27,6 +28,7 @@ const exitCodesHelp = `Exit codes:
   4    busy: another process holds the lock
   5    corrupt store or file
   6    not supported in this setup
+  7    conflict: a name or label is taken, or the session is not in a state that allows it
   130  interrupted`
 
 // exitCode maps an error to an exit code, once, for every command.
@@ -52,6 +54,8 @@ func exitCode(err error) int {
 		return ExitCorrupt
 	case reel.EUNSUPPORT:
 		return ExitUnsupported
+	case reel.ECONFLICT:
+		return ExitConflict
 	}
 	return ExitError
 }

@@ -282,7 +282,7 @@ func TestReplay(t *testing.T) {
 	}
 
 	_, errs, code = e.run("", "replay", "build", "--cwd", work, "--danger-policy", "abort")
-	if code != ExitError || !strings.Contains(errs, "dangerous") {
+	if code != ExitConflict || !strings.Contains(errs, "dangerous") {
 		t.Errorf("abort: exit %d %s", code, errs)
 	}
 	if _, _, code := e.run("", "replay", "nothing-by-that-name"); code != ExitNotFound {

@@ -43,8 +43,12 @@ func newRootCmd(app *App) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "reel",
 		Short: "A flight recorder for terminal and AI-coding-agent sessions",
-		Long: `reel keeps every AI-coding-agent session you run (Claude Code, Codex) in one
-searchable store, losslessly and incrementally.
+		Long: `reel is a flight recorder and control tower for AI-coding-agent sessions. It
+keeps every session you run (Claude Code, Codex, Gemini CLI, opencode, Cursor,
+aider and more, and the shell commands you record) in one searchable store,
+losslessly and incrementally; it marks checkpoints and answers what happened
+between them; and its daemon runs agents in tmux, watches them through their
+hooks, and serves an HTTP API and an MCP server.
 
 Files: config in $XDG_CONFIG_HOME/reel/config.toml, data in $XDG_DATA_HOME/reel,
 state in $XDG_STATE_HOME/reel. REEL_HOME puts everything under one folder.
@@ -53,6 +57,9 @@ Set NO_COLOR to turn colours off.`,
   reel search "flaky migration" --since 7d
   reel sessions --source claude-code --project myapp
   reel show 3f2a9c
+  reel checkpoint -l before-refactor --session 3f2a9c
+  reel events 3f2a9c --from-checkpoint before-refactor --kind tool_call
+  reel run -n api -- claude && reel ps     # supervise an agent in tmux
   reel export 3f2a9c --format markdown > session.md`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
