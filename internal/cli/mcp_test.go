@@ -42,11 +42,19 @@ func mcpStore(t *testing.T) (env []string, id string) {
 	if err := st.Apply(ctx, b); err != nil {
 		t.Fatal(err)
 	}
+	for _, c := range []reel.Checkpoint{{ID: "cp-look", SessionID: id, Label: "look", Seq: 1}, {ID: "cp-found", SessionID: id, Label: "found", Seq: 2}} {
+		if err := st.PutCheckpoint(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 	env = append(os.Environ(), asReel+"=1", "REEL_HOME="+filepath.Join(dir, "home"), "REEL_STORE="+db,
-		"REEL_CONFIG="+filepath.Join(dir, "none.toml"), "NO_COLOR=1")
+		"REEL_CONFIG="+filepath.Join(dir, "none.toml"), "NO_COLOR=1",
+		// Supervised sessions on a tmux server of the test's own (none
+		// runs: the list is empty).
+		fmt.Sprintf("REEL_TMUX_SOCKET=reeltest-mcp-%d", os.Getpid()))
 	return env, id
 }
 
@@ -72,14 +80,34 @@ func TestMCP_Stdio(t *testing.T) {
 		names = append(names, tool.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"get_session", "list_checkpoints", "list_sessions", "recent_activity", "search"}; !slices.Equal(names, want) {
+	if want := []string{"events_between_checkpoints", "get_session", "list_checkpoints", "list_sessions", "recent_activity", "search", "session_status"}; !slices.Equal(names, want) {
 		t.Errorf("tools = %v, want %v", names, want)
 	}
-	res, err := cs.CallTool(ctx, &mcpsdk.CallToolParams{Name: "search", Arguments: map[string]any{"query": "enospc"}})
+	// The span between two checkpoints, through the real timeline.
+	res, err := cs.CallTool(ctx, &mcpsdk.CallToolParams{Name: "events_between_checkpoints",
+		Arguments: map[string]any{"session": id[:8], "from_checkpoint": "found", "to_checkpoint": "look"}})
+	if err != nil || res.IsError {
+		t.Fatalf("events_between_checkpoints: %v %+v", err, res)
+	}
+	b, _ := json.Marshal(res.StructuredContent)
+	var span struct{ Events []struct{ Seq int64 } }
+	if err := json.Unmarshal(b, &span); err != nil || len(span.Events) != 1 || span.Events[0].Seq != 1 {
+		t.Errorf("events_between_checkpoints = %s (%v), want the one event at seq 1", b, err)
+	}
+	res, err = cs.CallTool(ctx, &mcpsdk.CallToolParams{Name: "events_between_checkpoints",
+		Arguments: map[string]any{"session": id, "from_checkpoint": "nosuch"}})
+	if err != nil || !res.IsError {
+		t.Errorf("events_between_checkpoints of a missing checkpoint: %v %+v, want an error result", err, res)
+	}
+	res, err = cs.CallTool(ctx, &mcpsdk.CallToolParams{Name: "session_status", Arguments: map[string]any{}})
+	if err != nil || res.IsError {
+		t.Errorf("session_status: %v %+v", err, res)
+	}
+	res, err = cs.CallTool(ctx, &mcpsdk.CallToolParams{Name: "search", Arguments: map[string]any{"query": "enospc"}})
 	if err != nil || res.IsError {
 		t.Fatalf("search: %v %+v", err, res)
 	}
-	b, _ := json.Marshal(res.StructuredContent)
+	b, _ = json.Marshal(res.StructuredContent)
 	var out struct{ Hits []reel.Hit }
 	if err := json.Unmarshal(b, &out); err != nil || len(out.Hits) != 1 || out.Hits[0].SessionID != id || out.Hits[0].Seq != 2 {
 		t.Errorf("search = %s (%v)", b, err)
@@ -144,7 +172,7 @@ func TestMCP_NodeClient(t *testing.T) {
 	}
 	t.Logf("TypeScript client saw: %s", stdout)
 	switch {
-	case got.Server.Name != "reel" || len(got.Tools) != 5:
+	case got.Server.Name != "reel" || len(got.Tools) != 7:
 		t.Errorf("server %q with tools %v", got.Server.Name, got.Tools)
 	case !slices.Equal(got.Sessions, []string{id}):
 		t.Errorf("sessions = %v", got.Sessions)
