@@ -47,7 +47,7 @@ func recDir(app *App) (journal.Dir, error) {
 	if err != nil {
 		return journal.Dir{}, err
 	}
-	return journal.Dir{Journals: cfg.Paths.Recordings(), Locks: cfg.Paths.RecordingState()}, nil
+	return journal.DirOf(cfg), nil
 }
 
 type recStartOptions struct {
