@@ -192,6 +192,9 @@ func selectedEnv(getenv func(string) string) map[string]string {
 // reportRecovered tells what a start or stop recovered and ingests it.
 func reportRecovered(ctx context.Context, app *App, rcs []journal.Recovered) {
 	s := app.Streams
+	if err := recordRecovered(app, rcs); err != nil {
+		fmt.Fprintf(s.Err, "reel: warning: %v\n", err)
+	}
 	var paths []string
 	for _, rc := range rcs {
 		if rc.Discarded {

@@ -16,3 +16,9 @@ func (p Paths) RecordingState() string { return filepath.Join(p.State, "rec") }
 // internal/snapshot). It is apart from Snapshots, the live sessions'
 // folder, because each recovery reads every snapshot in its folder.
 func (p Paths) RecordingSnapshots() string { return filepath.Join(p.RecordingState(), "snapshots") }
+
+// LastRecordingRecovery returns the record of the last recovery of
+// recordings that found something, which reel status shows.
+func (p Paths) LastRecordingRecovery() string {
+	return filepath.Join(p.RecordingState(), "last-recovery.json")
+}
