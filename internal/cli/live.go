@@ -46,11 +46,6 @@ func acquireSyncLock(ctx context.Context, app *App, what string) (*lockfile.Lock
 	})
 }
 
-// checkpointPutter is a store that writes checkpoints one by one.
-type checkpointPutter interface {
-	PutCheckpoint(ctx context.Context, c reel.Checkpoint) error
-}
-
 // recoverLive recovers the live sessions whose writer died into store
 // (see live.Recover), and records what it found in the state folder when
 // it found anything. The caller holds the sync lock.
@@ -64,9 +59,7 @@ func recoverLive(ctx context.Context, app *App, store reel.Store, dryRun bool) (
 		Sync: func(ctx context.Context, journals []string) error {
 			return syncLiveJournals(ctx, app, store, journals)
 		},
-	}
-	if p, ok := store.(checkpointPutter); ok {
-		opt.PutCheckpoint = p.PutCheckpoint
+		PutCheckpoint: store.PutCheckpoint,
 	}
 	rep, err := live.Recover(ctx, opt)
 	if rep != nil && !dryRun && len(rep.Recovered)+len(rep.Failed)+len(rep.Pruned) > 0 {
