@@ -150,22 +150,32 @@ func readLiveStatus(app *App) (*liveStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, _, err := snapshot.List(cfg.Paths.Snapshots())
-	if err != nil {
+	st := &liveStatus{}
+	if st.Active, st.Interrupted, err = snapshotStates(cfg.Paths.Snapshots()); err != nil {
 		return nil, err
 	}
-	st := &liveStatus{Interrupted: []*snapshot.Snapshot{}}
+	st.LastRecovery, err = live.ReadReport(cfg.Paths.LastRecovery())
+	return st, err
+}
+
+// snapshotStates reads the snapshots in dir and counts those whose owner
+// runs; it returns those whose owner died, not completed, newest first.
+func snapshotStates(dir string) (active int, interrupted []*snapshot.Snapshot, err error) {
+	snaps, _, err := snapshot.List(dir)
+	if err != nil {
+		return 0, nil, err
+	}
+	interrupted = []*snapshot.Snapshot{}
 	for _, sn := range snaps {
 		switch {
 		case sn.Completed:
 		case sn.Owner.Alive():
-			st.Active++
+			active++
 		default:
-			st.Interrupted = append(st.Interrupted, sn)
+			interrupted = append(interrupted, sn)
 		}
 	}
-	st.LastRecovery, err = live.ReadReport(cfg.Paths.LastRecovery())
-	return st, err
+	return active, interrupted, nil
 }
 
 // printLiveStatus prints the live part of reel status, when there is

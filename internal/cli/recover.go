@@ -215,19 +215,9 @@ func readRecordingStatus(app *App) (*recordingStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, _, err := snapshot.List(cfg.Paths.RecordingSnapshots())
-	if err != nil {
+	st := &recordingStatus{}
+	if st.Active, st.Interrupted, err = snapshotStates(cfg.Paths.RecordingSnapshots()); err != nil {
 		return nil, err
-	}
-	st := &recordingStatus{Interrupted: []*snapshot.Snapshot{}}
-	for _, sn := range snaps {
-		switch {
-		case sn.Completed:
-		case sn.Owner.Alive():
-			st.Active++
-		default:
-			st.Interrupted = append(st.Interrupted, sn)
-		}
 	}
 	st.LastRecovery, err = readRecordingRecovery(app)
 	return st, err
