@@ -25,8 +25,10 @@ it stops, where search, show and export work as for agent sessions.
 
 It needs the shell hook: add eval "$(reel init bash)" (or zsh; fish:
 reel init fish | source) to your shell's startup file. One recording is active
-at a time; the shell that started it owns it. A recording whose shell died is
-recovered at the next start, or by 'reel recover'.`,
+at a time; the shell that started it owns it. A recording keeps a crash
+snapshot (written at start and at every checkpoint, removed at stop); one whose
+shell died is recovered at the next start, 'reel sync' or 'reel recover', and
+'reel status' shows it until then.`,
 		Example: `  reel rec start -n deploy
   reel rec status
   reel rec stop
