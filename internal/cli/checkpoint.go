@@ -117,8 +117,13 @@ func makeCheckpoint(ctx context.Context, opts *checkpointOptions, req checkpoint
 		return checkpointResult{}, reel.Errorf(reel.EINVALID, "no shell recording is active, and no session was named").
 			WithHint("start a recording with 'reel rec start', or name a stored session with --session SESSION")
 	}
-	if err != nil {
+	if err != nil && line.ID == "" {
 		return checkpointResult{}, err
+	}
+	if err != nil {
+		// The line is in the journal: the checkpoint is taken, only the
+		// crash snapshot is behind.
+		fmt.Fprintf(opts.app.Streams.Err, "reel: warning: %v\n", err)
 	}
 	return checkpointResult{Checkpoint: line.Checkpoint(journal.SessionID(r.Header.ID)), Target: "recording", Recording: r.Name}, nil
 }

@@ -75,22 +75,17 @@ arguments, a preview of its result, and its exit code or error.`,
 }
 
 // openTimeline returns the session that ref names and the timeline over
-// the app's store. EUNSUPPORT for a store that keeps no checkpoints.
+// the app's store.
 func openTimeline(ctx context.Context, app *App, ref string) (reel.Session, *timeline.Timeline, error) {
 	store, err := app.Store(ctx)
 	if err != nil {
 		return reel.Session{}, nil, err
 	}
-	ts, ok := store.(timeline.Store)
-	if !ok {
-		return reel.Session{}, nil, reel.Errorf(reel.EUNSUPPORT, "this store keeps no checkpoints").
-			WithHint("use the SQLite store (unset REEL_STORE)")
-	}
 	sess, err := store.Session(ctx, ref)
 	if err != nil {
 		return reel.Session{}, nil, err
 	}
-	return sess, timeline.New(ts), nil
+	return sess, timeline.New(store), nil
 }
 
 // query builds the query of the options, for session id.

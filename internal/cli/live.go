@@ -46,11 +46,6 @@ func acquireSyncLock(ctx context.Context, app *App, what string) (*lockfile.Lock
 	})
 }
 
-// checkpointPutter is a store that writes checkpoints one by one.
-type checkpointPutter interface {
-	PutCheckpoint(ctx context.Context, c reel.Checkpoint) error
-}
-
 // recoverLive recovers the live sessions whose writer died into store
 // (see live.Recover), and records what it found in the state folder when
 // it found anything. The caller holds the sync lock.
@@ -64,9 +59,7 @@ func recoverLive(ctx context.Context, app *App, store reel.Store, dryRun bool) (
 		Sync: func(ctx context.Context, journals []string) error {
 			return syncLiveJournals(ctx, app, store, journals)
 		},
-	}
-	if p, ok := store.(checkpointPutter); ok {
-		opt.PutCheckpoint = p.PutCheckpoint
+		PutCheckpoint: store.PutCheckpoint,
 	}
 	rep, err := live.Recover(ctx, opt)
 	if rep != nil && !dryRun && len(rep.Recovered)+len(rep.Failed)+len(rep.Pruned) > 0 {
@@ -157,22 +150,32 @@ func readLiveStatus(app *App) (*liveStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, _, err := snapshot.List(cfg.Paths.Snapshots())
-	if err != nil {
+	st := &liveStatus{}
+	if st.Active, st.Interrupted, err = snapshotStates(cfg.Paths.Snapshots()); err != nil {
 		return nil, err
 	}
-	st := &liveStatus{Interrupted: []*snapshot.Snapshot{}}
+	st.LastRecovery, err = live.ReadReport(cfg.Paths.LastRecovery())
+	return st, err
+}
+
+// snapshotStates reads the snapshots in dir and counts those whose owner
+// runs; it returns those whose owner died, not completed, newest first.
+func snapshotStates(dir string) (active int, interrupted []*snapshot.Snapshot, err error) {
+	snaps, _, err := snapshot.List(dir)
+	if err != nil {
+		return 0, nil, err
+	}
+	interrupted = []*snapshot.Snapshot{}
 	for _, sn := range snaps {
 		switch {
 		case sn.Completed:
 		case sn.Owner.Alive():
-			st.Active++
+			active++
 		default:
-			st.Interrupted = append(st.Interrupted, sn)
+			interrupted = append(interrupted, sn)
 		}
 	}
-	st.LastRecovery, err = live.ReadReport(cfg.Paths.LastRecovery())
-	return st, err
+	return active, interrupted, nil
 }
 
 // printLiveStatus prints the live part of reel status, when there is

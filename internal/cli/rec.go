@@ -25,8 +25,10 @@ it stops, where search, show and export work as for agent sessions.
 
 It needs the shell hook: add eval "$(reel init bash)" (or zsh; fish:
 reel init fish | source) to your shell's startup file. One recording is active
-at a time; the shell that started it owns it. A recording whose shell died is
-recovered at the next start, or by 'reel recover'.`,
+at a time; the shell that started it owns it. A recording keeps a crash
+snapshot (written at start and at every checkpoint, removed at stop); one whose
+shell died is recovered at the next start, 'reel sync' or 'reel recover', and
+'reel status' shows it until then.`,
 		Example: `  reel rec start -n deploy
   reel rec status
   reel rec stop
@@ -47,7 +49,7 @@ func recDir(app *App) (journal.Dir, error) {
 	if err != nil {
 		return journal.Dir{}, err
 	}
-	return journal.Dir{Journals: cfg.Paths.Recordings(), Locks: cfg.Paths.RecordingState()}, nil
+	return journal.DirOf(cfg), nil
 }
 
 type recStartOptions struct {
@@ -192,6 +194,9 @@ func selectedEnv(getenv func(string) string) map[string]string {
 // reportRecovered tells what a start or stop recovered and ingests it.
 func reportRecovered(ctx context.Context, app *App, rcs []journal.Recovered) {
 	s := app.Streams
+	if err := recordRecovered(app, rcs); err != nil {
+		fmt.Fprintf(s.Err, "reel: warning: %v\n", err)
+	}
 	var paths []string
 	for _, rc := range rcs {
 		if rc.Discarded {

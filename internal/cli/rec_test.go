@@ -70,7 +70,8 @@ func (e *recEnv) ok(args ...string) string {
 }
 
 func (e *recEnv) dir() journal.Dir {
-	return journal.Dir{Journals: filepath.Join(e.env["REEL_HOME"], "data", "recordings"), Locks: filepath.Join(e.env["REEL_HOME"], "state", "rec")}
+	return journal.Dir{Journals: filepath.Join(e.env["REEL_HOME"], "data", "recordings"), Locks: filepath.Join(e.env["REEL_HOME"], "state", "rec"),
+		Snapshots: filepath.Join(e.env["REEL_HOME"], "state", "rec", "snapshots")}
 }
 
 // record starts a recording owned by this process, as a shell would own
@@ -190,12 +191,13 @@ func TestRec_Lifecycle(t *testing.T) {
 	}
 }
 
-func TestRecover(t *testing.T) {
-	e := newRecEnv(t)
-	// A recording whose owner is a process that has exited.
+// deadRecording starts a recording "lost" whose owner is a process that
+// has exited, with one command and a torn line after it.
+func (e *recEnv) deadRecording() *journal.Started {
+	e.t.Helper()
 	dead := exec.Command("true")
 	if err := dead.Run(); err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
 	d := e.dir()
 	lock, _ := d.PendingLock()
@@ -203,13 +205,57 @@ func TestRecover(t *testing.T) {
 	o.PID = dead.Process.Pid
 	st, err := d.Start(context.Background(), journal.StartOptions{Name: "lost", Shell: "zsh", Cwd: "/w", Owner: o, Lock: lock, Now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.Local)})
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
 	lock.Close() // the owner is gone, and with it the lock
 	journal.Append(st.Recording.Path, journal.Command{T: journal.TypeCmd, N: 1, Cmd: "make", Cwd: "/w", StartUS: 1, EndUS: 2})
 	f, _ := os.OpenFile(st.Recording.Path, os.O_WRONLY|os.O_APPEND, 0)
 	f.WriteString(`{"t":"cmd","n":2,"cmd":"ma`)
 	f.Close()
+	return st
+}
+
+// TestSync_RecoversRecording checks that reel sync first recovers a
+// recording whose shell died, ingests it, removes its snapshot and says
+// so, and that reel status tells it before and after.
+func TestSync_RecoversRecording(t *testing.T) {
+	e := newRecEnv(t)
+	st := e.deadRecording()
+	snap := filepath.Join(e.dir().Snapshots, journal.SessionID(st.Recording.Header.ID)+".json")
+	if _, err := os.Stat(snap); err != nil {
+		t.Fatalf("no snapshot after start: %v", err)
+	}
+	var status struct {
+		Recordings recordingStatus `json:"recordings"`
+	}
+	json.Unmarshal([]byte(e.ok("status", "--json")), &status)
+	if len(status.Recordings.Interrupted) != 1 || status.Recordings.LastRecovery != nil {
+		t.Fatalf("status before sync = %+v; want one interrupted recording", status.Recordings)
+	}
+	if out := e.ok("sync"); !strings.Contains(out, `recovered "lost" as recovered-2026-01-02-030405: 1 commands`) {
+		t.Errorf("sync said %q", out)
+	}
+	if _, err := os.Stat(snap); !os.IsNotExist(err) {
+		t.Errorf("snapshot left after sync: %v", err)
+	}
+	var doc sessionDoc
+	json.Unmarshal([]byte(e.ok("show", journal.SessionID(st.Recording.Header.ID), "--json")), &doc)
+	if doc.Session.Status != reel.StatusRecovered || len(doc.Events) != 1 {
+		t.Errorf("stored = %+v, %d events", doc.Session, len(doc.Events))
+	}
+	status.Recordings = recordingStatus{}
+	json.Unmarshal([]byte(e.ok("status", "--json")), &status)
+	if r := status.Recordings; len(r.Interrupted) != 0 || r.LastRecovery == nil || len(r.LastRecovery.Recovered) != 1 {
+		t.Errorf("status after sync = %+v; want the recovery and none interrupted", r)
+	}
+	if out := e.ok("status"); !strings.Contains(out, `"lost" as recovered-2026-01-02-030405: 1 commands, recovered`) {
+		t.Errorf("status said %q", out)
+	}
+}
+
+func TestRecover(t *testing.T) {
+	e := newRecEnv(t)
+	st := e.deadRecording()
 
 	if out := e.ok("recover", "--dry-run"); !strings.Contains(out, "would recover") || !strings.Contains(out, "recovered-2026-01-02-030405") {
 		t.Errorf("dry run said %q", out)

@@ -33,6 +33,9 @@ type statusReport struct {
 	// Live describes live sessions: how many are being written, which
 	// were interrupted, and the last recovery.
 	Live *liveStatus `json:"live"`
+	// Recordings describes shell recordings the same way: how many are
+	// being recorded, which were interrupted, and the last recovery.
+	Recordings *recordingStatus `json:"recordings"`
 }
 
 type sourceStatus struct {
@@ -118,6 +121,9 @@ func buildStatus(ctx context.Context, app *App) (*statusReport, error) {
 	if rep.Live, err = readLiveStatus(app); err != nil {
 		return nil, err
 	}
+	if rep.Recordings, err = readRecordingStatus(app); err != nil {
+		return nil, err
+	}
 	if rep.Sources, err = sourceStatuses(app, stats); err != nil {
 		return nil, err
 	}
@@ -170,6 +176,7 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	}
 	fmt.Fprintln(s.Out)
 	printLiveStatus(s, rep.Live)
+	printRecordingStatus(s, rep.Recordings)
 	if last == nil {
 		fmt.Fprintln(s.Out, "Last sync: never. Run 'reel sync'.")
 		return nil

@@ -101,8 +101,8 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 	if err != nil {
 		return err
 	}
-	// Live sessions whose writer died are ended and ingested first, as
-	// recordings are recovered at rec start.
+	// Live sessions and recordings whose writer died are ended and
+	// ingested first.
 	// One journal that cannot be recovered must not stop every sync: it
 	// is reported and kept for the next try.
 	if !opts.dryRun {
@@ -114,6 +114,17 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 			printLiveRecovery(s, liveRep)
 		case err != nil && liveRep == nil:
 			fmt.Fprintf(s.Err, "reel: recover live sessions: %v\n", err)
+		}
+		// Recordings whose shell died are ended here too; this sync
+		// ingests them with the other journals.
+		rcs, err := recoverRecordings(ctx, app)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			fmt.Fprintf(s.Err, "reel: recover recordings: %v\n", err)
+		case !opts.json && !opts.quiet:
+			printRecovered(s, rcs, false)
 		}
 	}
 	var bar *progressbar.ProgressBar

@@ -14,7 +14,9 @@ import (
 // checkpointCmd is the script command "checkpoint SESSION ID LABEL SEQ":
 // it puts a checkpoint into the script's SQLite store through the store's
 // own PutCheckpoint (LABEL ” for none), at the time of the event it
-// marks, as the live recorder does.
+// marks, as the live recorder does. It stays for checkpoints inside a
+// synced session: reel checkpoint --session marks only the session's end
+// (its event count), which scripts use it for.
 func checkpointCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 4 {
 		ts.Fatalf("usage: checkpoint SESSION ID LABEL SEQ")

@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/reel-sh/reel"
@@ -35,7 +36,9 @@ func (c Checkpoint) Checkpoint(sessionID string) reel.Checkpoint {
 // Checkpoint appends a checkpoint line, with label (may be empty) and
 // state (nil for none), to the shell recording that is active for this
 // user, at the recording's current event count, and fsyncs it. It returns
-// the recording as it was before the line, and the line.
+// the recording as it was before the line, and the line, and rewrites
+// the recording's snapshot. An error after the line was written comes
+// with the recording and the line.
 //
 // ENOTFOUND if no shell recording is active. ECONFLICT if another
 // checkpoint of the recording has the label. EINVALID if the checkpoint
@@ -72,6 +75,15 @@ func (d Dir) Checkpoint(ctx context.Context, label string, state json.RawMessage
 	}
 	if err := Append(e.Path, c); err != nil {
 		return nil, Checkpoint{}, err
+	}
+	// The line is on disk: the checkpoint is taken even if the snapshot
+	// cannot be rewritten, so that error comes with the line.
+	after, err := Read(e.Path)
+	if err == nil {
+		err = d.writeSnapshot(after, now)
+	}
+	if err != nil {
+		return r, c, fmt.Errorf("rewrite recording snapshot: %w", err)
 	}
 	return r, c, nil
 }

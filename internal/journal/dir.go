@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/reel-sh/reel"
 )
@@ -15,6 +16,16 @@ import (
 type Dir struct {
 	Journals string
 	Locks    string
+	// Snapshots is the folder of the recordings' crash snapshots (see
+	// internal/snapshot); "" keeps none. It must not be the live
+	// sessions' snapshot folder: recovery of either reads every snapshot
+	// in its folder as its own.
+	Snapshots string
+	// SnapshotResults is how many of the last commands a snapshot keeps
+	// (0: DefaultSnapshotResults); SnapshotMaxAge removes snapshots older
+	// than it at recovery (0 keeps them).
+	SnapshotResults int
+	SnapshotMaxAge  time.Duration
 }
 
 // JournalPath returns the journal of recording id.

@@ -25,7 +25,7 @@ func TestHelperProcess(t *testing.T) {
 	if os.Getenv("REEL_HELPER") != "start" {
 		t.Skip("helper process")
 	}
-	d := journal.Dir{Journals: os.Getenv("REEL_JOURNALS"), Locks: os.Getenv("REEL_LOCKS")}
+	d := journal.Dir{Journals: os.Getenv("REEL_JOURNALS"), Locks: os.Getenv("REEL_LOCKS"), Snapshots: os.Getenv("REEL_SNAPSHOTS")}
 	lock := os.NewFile(9, os.Getenv("REEL_PENDING"))
 	st, err := d.Start(context.Background(), journal.StartOptions{
 		Name: os.Getenv("REEL_NAME"), Shell: "bash", Owner: journal.OwnerOf(os.Getppid()), Lock: lock,
@@ -59,7 +59,7 @@ rc=$?
 ` + map[bool]string{true: "sleep 300 & echo leaked $!\n"}[leak] + `exec sleep 300`
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Env = append(os.Environ(), "REEL_HELPER=start", "TESTBIN="+os.Args[0], "REEL_JOURNALS="+d.Journals,
-		"REEL_LOCKS="+d.Locks, "REEL_PENDING="+pending, "REEL_NAME="+name)
+		"REEL_LOCKS="+d.Locks, "REEL_SNAPSHOTS="+d.Snapshots, "REEL_PENDING="+pending, "REEL_NAME="+name)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

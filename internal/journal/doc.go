@@ -10,6 +10,13 @@
 //	$XDG_STATE_HOME/reel/rec/<id>.lock           held by the recording's owner
 //	$XDG_STATE_HOME/reel/rec/<id>.cmd            the bash hook's scratch file
 //	$XDG_STATE_HOME/reel/rec/guard.lock          serialises start, stop, recover
+//	$XDG_STATE_HOME/reel/rec/snapshots/<session id>.json   its crash snapshot
+//	$XDG_STATE_HOME/reel/rec/last-recovery.json  the last recovery, for reel status
+//
+// The crash snapshot (internal/snapshot) is written by start, rewritten by
+// every checkpoint and by the daemon (SnapshotActiveRecording), marked
+// completed and removed by stop, and removed by the recovery that ends the
+// recording; recovery takes dead recordings newest snapshot first.
 //
 // The journal is named by the recording's id, never by its name, so that a
 // rename does not move it and a sync keeps one session for it.

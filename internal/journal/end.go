@@ -78,13 +78,18 @@ func (d Dir) Stop(ctx context.Context, ref string, now time.Time) (*Recording, *
 		return nil, nil, err
 	}
 	r, err := Read(e.Path)
-	return r, nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, nil, d.completeSnapshot(r, now)
 }
 
-// Recover recovers every dead recording made on this host: one with
+// Recover recovers every dead recording made on this host, newest first
+// (see byNewest), and removes its snapshot: one with
 // commands is repaired, renamed recovered-YYYY-MM-DD-HHMMSS and given a
 // recovered footer; an empty one is discarded. It also removes lock files
-// that no recording needs. With dryRun it only reports what it would do.
+// and snapshots that no recording needs, and snapshots older than
+// d.SnapshotMaxAge. With dryRun it only reports what it would do.
 func (d Dir) Recover(ctx context.Context, now time.Time, dryRun bool) ([]Recovered, error) {
 	g, err := d.guard(ctx, "reel recover")
 	if err != nil {
@@ -97,7 +102,7 @@ func (d Dir) Recover(ctx context.Context, now time.Time, dryRun bool) ([]Recover
 	}
 	var out []Recovered
 	taken := takenNames(list)
-	for _, e := range list {
+	for _, e := range d.byNewest(list) {
 		if !e.Dead() {
 			continue
 		}
@@ -121,7 +126,13 @@ func (d Dir) Recover(ctx context.Context, now time.Time, dryRun bool) ([]Recover
 		out = append(out, rc)
 	}
 	if !dryRun {
+		if list, _, err = d.List(); err != nil {
+			return out, err
+		}
 		d.sweepLocks(list)
+		if _, err := d.sweepSnapshots(list, now); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }
@@ -145,7 +156,10 @@ func (d Dir) recoverLocked(e Entry, now time.Time) (Recovered, error) {
 			return rc, fmt.Errorf("discard empty recording: %w", err)
 		}
 		d.removeRecordingFiles(e.Header.ID)
-		return rc, atomicfile.SyncDir(d.Journals)
+		if err := atomicfile.SyncDir(d.Journals); err != nil {
+			return rc, err
+		}
+		return rc, d.removeSnapshot(e.Header.ID)
 	}
 	list, _, err := d.List()
 	if err != nil {
@@ -164,7 +178,7 @@ func (d Dir) recoverLocked(e Entry, now time.Time) (Recovered, error) {
 		return rc, err
 	}
 	d.removeRecordingFiles(e.Header.ID)
-	return rc, nil
+	return rc, d.removeSnapshot(e.Header.ID)
 }
 
 // deathReason says why a recording counts as dead.

@@ -56,9 +56,10 @@ func (d Dir) PendingLock() (*os.File, error) {
 }
 
 // Start begins a recording. Under the guard, it recovers every dead
-// recording, refuses (EBUSY, naming it) when a shell recording is already
-// active, locks opts.Lock, writes the journal's header and names the lock
-// after the recording. A replay does not count against the one active shell
+// recording (newest first), refuses (EBUSY, naming it) when a shell recording is already
+// active, locks opts.Lock, writes the journal's header and the
+// recording's snapshot (see Snapshot) and names the lock after the
+// recording. A replay does not count against the one active shell
 // recording.
 func (d Dir) Start(ctx context.Context, opts StartOptions) (_ *Started, err error) {
 	if opts.Lock == nil {
@@ -89,7 +90,7 @@ func (d Dir) Start(ctx context.Context, opts StartOptions) (_ *Started, err erro
 		return nil, err
 	}
 	st := &Started{}
-	for i, e := range list {
+	for _, e := range d.byNewest(list) {
 		if !e.Dead() {
 			continue
 		}
@@ -98,8 +99,13 @@ func (d Dir) Start(ctx context.Context, opts StartOptions) (_ *Started, err erro
 			return nil, err
 		}
 		st.Recovered = append(st.Recovered, rc)
-		if r, err := Read(e.Path); err == nil {
-			list[i].Recording = r
+	}
+	if len(st.Recovered) > 0 {
+		if list, _, err = d.List(); err != nil {
+			return nil, err
+		}
+		if _, err := d.sweepSnapshots(list, opts.Now); err != nil {
+			return nil, err
 		}
 	}
 	if opts.Kind == KindShell {
@@ -161,6 +167,16 @@ func (d Dir) Start(ctx context.Context, opts StartOptions) (_ *Started, err erro
 	if err := writeHolder(opts.Lock.Name(), holderOf(r, path)); err != nil {
 		return nil, err
 	}
+	// The snapshot comes before the lock is named: until then a crash
+	// leaves a journal no lock holds, which recovery takes as dead.
+	if err := d.writeSnapshot(r, opts.Now); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			d.removeSnapshot(h.ID)
+		}
+	}()
 	lockPath := d.LockPath(h.ID)
 	if err := os.Rename(opts.Lock.Name(), lockPath); err != nil {
 		return nil, fmt.Errorf("name lock file: %w", err)

@@ -172,14 +172,12 @@ func (t *tools) getSession(ctx context.Context, in SessionInput) (SessionOutput,
 }
 
 // eventRange returns the events of a session with from <= seq < to (to
-// may pass the end). The store's filter has no seq bound yet, so this reads
-// the events before from too; it is the one place to change when it has.
+// may pass the end), reading that range alone.
 func (t *tools) eventRange(ctx context.Context, sessionID string, from, to int) ([]reel.Event, error) {
-	evs, err := t.deps.Store.Events(ctx, sessionID, reel.Filter{Limit: to})
-	if err != nil {
-		return nil, err
+	if to <= from {
+		return []reel.Event{}, nil // a SeqTo of 0 would be no bound
 	}
-	return evs[min(from, len(evs)):], nil
+	return t.deps.Store.Events(ctx, sessionID, reel.Filter{SeqFrom: int64(from), SeqTo: int64(to)})
 }
 
 func (t *tools) recentActivity(ctx context.Context, in RecentInput) (RecentOutput, error) {

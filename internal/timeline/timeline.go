@@ -8,24 +8,16 @@ import (
 	"github.com/reel-sh/reel"
 )
 
-// Store is what a Timeline reads: a reel.Store that also lists a
-// session's checkpoints (ordered by seq, then time, then id; ENOTFOUND
-// for an unknown session id).
-type Store interface {
-	reel.Store
-	Checkpoints(ctx context.Context, sessionID string) ([]reel.Checkpoint, error)
-}
-
 var _ reel.Timeline = (*Timeline)(nil)
 
-// Timeline implements reel.Timeline over a Store. It is safe for
+// Timeline implements reel.Timeline over a reel.Store. It is safe for
 // concurrent use, as the store is.
 type Timeline struct {
-	store Store
+	store reel.Store
 }
 
 // New returns a Timeline that reads store.
-func New(store Store) *Timeline { return &Timeline{store: store} }
+func New(store reel.Store) *Timeline { return &Timeline{store: store} }
 
 // span is the part of a session that a query selects, before its time,
 // kind and role filters: seqs in [from, to), to < 0 for no upper bound.

@@ -146,7 +146,7 @@ func TestFindCheckpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := findCheckpoint(cps, tt.ref)
+			c, err := checkpoint(reel.Session{ID: "s1"}, cps, tt.ref)
 			if tt.code != "" {
 				wantCode(t, err, tt.code)
 				return
