@@ -14,6 +14,7 @@ import (
 	"github.com/reel-sh/reel/internal/hookrecv"
 	"github.com/reel-sh/reel/internal/hookspool"
 	"github.com/reel-sh/reel/internal/httpapi"
+	"github.com/reel-sh/reel/internal/journal"
 	"github.com/reel-sh/reel/internal/live"
 	"github.com/reel-sh/reel/internal/mcp"
 	"github.com/reel-sh/reel/internal/timeline"
@@ -94,12 +95,28 @@ func (d *daemonServices) tcpHandler(cfg *config.Config) func(token string) http.
 
 // background is the daemon's work beside sync and reap: live recovery,
 // then the hook spool, the supervisor's reconciliation and PID capture,
-// and the live sessions' snapshots.
+// and the snapshots of live sessions and of the active recording.
 func (d *daemonServices) background() []func(context.Context) {
 	return []func(context.Context){
 		func(ctx context.Context) {
 			if err := d.live.Run(ctx); err != nil {
 				d.log.Error("live snapshots", "err", err)
+			}
+		},
+		// The active shell recording's snapshot, which only the shell's
+		// hook and reel checkpoint write otherwise.
+		func(ctx context.Context) {
+			tick := time.NewTicker(d.ds.cfg.Load().Live.SnapshotInterval.Duration)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					if err := journal.SnapshotActiveRecording(ctx, d.ds.cfg.Load()); err != nil && ctx.Err() == nil {
+						d.log.Warn("snapshot the active recording", "err", err)
+					}
+				}
 			}
 		},
 		func(ctx context.Context) {
