@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -83,42 +84,43 @@ func TestServer_SessionsCache(t *testing.T) {
 			t.Errorf("store read %d times for 12 requests of 2 queries with no write, want 1", got)
 		}
 	})
-	t.Run("WriteThisStore", func(t *testing.T) {
-		get(t, cached, "/v1/sessions?limit=5")
-		b := sessionBatch(100)
-		if err := st.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-		if got := firstSession(t, get(t, cached, "/v1/sessions?limit=5")); got != b.Session.ID {
-			t.Errorf("first session after Apply = %s, want the new %s", got, b.Session.ID)
-		}
-	})
-	t.Run("WriteOtherStore", func(t *testing.T) {
-		get(t, cached, "/v1/sessions?limit=5")
-		other, err := sqlite.Open(ctx, st.Path())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
-		b := sessionBatch(101)
-		if err := other.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-		if got := firstSession(t, get(t, cached, "/v1/sessions?limit=5")); got != b.Session.ID {
-			t.Errorf("first session after another Store's Apply = %s, want the new %s", got, b.Session.ID)
-		}
-	})
-	t.Run("WriteOtherProcess", func(t *testing.T) {
-		get(t, cached, "/v1/sessions?limit=5")
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSessionsCacheChild$")
-		cmd.Env = append(os.Environ(), "REEL_HTTPAPI_CACHE_CHILD="+st.Path())
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("child: %v\n%s", err, out)
-		}
-		if got, want := firstSession(t, get(t, cached, "/v1/sessions?limit=5")), sessionBatch(102).Session.ID; got != want {
-			t.Errorf("first session after another process's Apply = %s, want the new %s", got, want)
-		}
-	})
+	// Each writer commits session n, the most recent, which the next
+	// request must list first.
+	writers := []struct {
+		name  string
+		n     int
+		write func(b *reel.Batch) error
+	}{
+		{"WriteThisStore", 100, func(b *reel.Batch) error { return st.Apply(ctx, b) }},
+		{"WriteOtherStore", 101, func(b *reel.Batch) error {
+			other, err := sqlite.Open(ctx, st.Path())
+			if err != nil {
+				return err
+			}
+			defer other.Close()
+			return other.Apply(ctx, b)
+		}},
+		{"WriteOtherProcess", 102, func(*reel.Batch) error {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestSessionsCacheChild$")
+			cmd.Env = append(os.Environ(), "REEL_HTTPAPI_CACHE_CHILD="+st.Path())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("child: %v\n%s", err, out)
+			}
+			return nil
+		}},
+	}
+	for _, w := range writers {
+		t.Run(w.name, func(t *testing.T) {
+			get(t, cached, "/v1/sessions?limit=5")
+			b := sessionBatch(w.n)
+			if err := w.write(b); err != nil {
+				t.Fatal(err)
+			}
+			if got := firstSession(t, get(t, cached, "/v1/sessions?limit=5")); got != b.Session.ID {
+				t.Errorf("first session after the write = %s, want the new %s", got, b.Session.ID)
+			}
+		})
+	}
 }
 
 // TestSessionsCacheChild is the other process of TestServer_SessionsCache:
