@@ -28,6 +28,10 @@ const (
 	// spoolDrain is how often the hook spool is drained after the first
 	// drain at start: events spooled while the daemon was briefly busy.
 	spoolDrain = 30 * time.Second
+	// agentsTTL is how old a supervised-session list the API may serve:
+	// what only tmux knows (output, a pane that ended) shows within it;
+	// changes made through reel show at once.
+	agentsTTL = time.Second
 )
 
 // daemonServices is everything the daemon serves and runs besides sync:
@@ -72,7 +76,7 @@ func newDaemonServices(ctx context.Context, ds *daemonSync) (*daemonServices, er
 
 // handler serves the API and MCP on the unix socket.
 func (d *daemonServices) handler() http.Handler {
-	return httpapi.NewServer(d.svc, httpapi.Options{Logger: d.log, Mount: map[string]http.Handler{"/mcp": d.mcp}}).Handler()
+	return httpapi.NewServer(d.svc, httpapi.Options{Logger: d.log, AgentsTTL: agentsTTL, Mount: map[string]http.Handler{"/mcp": d.mcp}}).Handler()
 }
 
 // tcpHandler serves the same on TCP, behind the token, the Host check
@@ -81,7 +85,7 @@ func (d *daemonServices) tcpHandler(cfg *config.Config) func(token string) http.
 	return func(token string) http.Handler {
 		opts := httpapi.Options{
 			Token: token, CheckHost: true, Addr: cfg.Daemon.Listen, AllowedHosts: cfg.Daemon.AllowedHosts,
-			RateLimit: cfg.Daemon.RateLimit, Logger: d.log, Mount: map[string]http.Handler{"/mcp": d.mcp},
+			RateLimit: cfg.Daemon.RateLimit, Logger: d.log, AgentsTTL: agentsTTL, Mount: map[string]http.Handler{"/mcp": d.mcp},
 		}
 		if err := opts.ValidateTCP(); err != nil {
 			d.log.Error("tcp listener", "err", err)

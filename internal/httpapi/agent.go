@@ -22,6 +22,9 @@ func (s *Server) listAgents(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.opts.AgentsTTL > 0 {
+		return s.cachedAgents(r.Context(), sup)
+	}
 	as, err := sup.Agents(r.Context())
 	if as == nil && err == nil {
 		as = []reel.AgentSession{}

@@ -3,11 +3,13 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
@@ -15,22 +17,32 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
+	"github.com/reel-sh/reel/internal/unixsock"
 	"github.com/reel-sh/reel/internal/sqlite"
+	"github.com/reel-sh/reel/internal/tmux"
 )
 
 // benchSessions is how many sessions the benchmark store holds; the
 // route lists the 20 most recent.
 const benchSessions = 500
 
-// BenchmarkServer measures the session list (GET /v1/sessions?limit=20,
-// 6.4 KB of JSON) under many concurrent clients: over the unix socket,
-// over loopback TCP with the token and Host checks the TCP listener has,
-// and through the Client (which decodes every response) on the unix
-// socket. The sqlite cases read a real SQLite store of 500 sessions on
-// every request; the fixed cases serve a list read from it once, through
-// fakeListStore, which isolates the server's own cost (routing, guards,
-// JSON, the connection) from the store's query. Clients and server share
-// the machine's cores; encode is the cost of encoding the list alone.
+// BenchmarkServer measures the two lists under many concurrent clients:
+// over the unix socket, over loopback TCP with the token and Host checks
+// the TCP listener has, and through the Client (which decodes every
+// response) on the unix socket.
+//
+// sessions: GET /v1/sessions?limit=20 (6.4 KB of JSON) over a real
+// SQLite store of 500 sessions. sqlite is the server as it is: lists
+// kept encoded while the store's DataVersion, asked on every request,
+// stays the same. sqlite-nocache reads and encodes on every request.
+// fixed serves a list read once through fakeListStore, which cannot
+// tell its version, so it is encoded on every request: the server's
+// cost without the store's query. encode is encoding the list alone.
+//
+// agents: GET /v1/agents with the real tmux supervisor over a private
+// tmux server (tmux -L) running benchAgents sessions, its registry the
+// SQLite store: exact reconciles with tmux on every request, cached
+// answers with Options.AgentsTTL of a second.
 func BenchmarkServer(b *testing.B) {
 	ctx := context.Background()
 	st := benchStore(b)
@@ -38,8 +50,6 @@ func BenchmarkServer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// encode is the reference: encoding the list alone, which every
-	// request of the fixed cases does once.
 	b.Run("encode", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := json.Marshal(list); err != nil {
@@ -47,49 +57,127 @@ func BenchmarkServer(b *testing.B) {
 			}
 		}
 	})
-	for _, store := range []struct {
+	const sessions = "/v1/sessions?limit=20"
+	for _, c := range []struct {
 		name string
 		st   reel.Store
-	}{{"sqlite", st}, {"fixed", &fakeListStore{list: list}}} {
-		b.Run(store.name, func(b *testing.B) { benchServer(b, Services{Store: store.st}) })
+		opts Options
+	}{
+		{"sqlite", st, Options{}},
+		{"sqlite-nocache", st, Options{NoCache: true}},
+		{"fixed", &fakeListStore{list: list}, Options{}},
+	} {
+		b.Run("sessions/"+c.name, func(b *testing.B) {
+			benchServer(b, Services{Store: c.st}, c.opts, sessions, func(c *Client) error {
+				ss, err := c.Sessions(ctx, reel.Filter{Limit: 20})
+				if err == nil && len(ss) != 20 {
+					err = fmt.Errorf("%d sessions, want 20", len(ss))
+				}
+				return err
+			})
+		})
 	}
+	b.Run("agents", func(b *testing.B) {
+		sup := benchSupervisor(b, st)
+		for _, c := range []struct {
+			name string
+			ttl  time.Duration
+		}{{"exact", 0}, {"cached", time.Second}} {
+			b.Run(c.name, func(b *testing.B) {
+				benchServer(b, Services{Store: st, Supervisor: sup}, Options{AgentsTTL: c.ttl}, "/v1/agents",
+					func(c *Client) error {
+						as, err := c.Agents(ctx)
+						if err == nil && len(as) != benchAgents {
+							err = fmt.Errorf("%d agents, want %d", len(as), benchAgents)
+						}
+						return err
+					})
+			})
+		}
+	})
 }
 
-func benchServer(b *testing.B, svc Services) {
+// benchAgents is how many supervised sessions the agents cases list.
+const benchAgents = 4
+
+// benchSupervisor returns the tmux supervisor over a private tmux server
+// running benchAgents sessions, registered in reg. It skips without tmux.
+func benchSupervisor(tb testing.TB, reg reel.AgentRegistry) *tmux.Supervisor {
+	tb.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		tb.Skip("tmux is not installed")
+	}
+	socket := fmt.Sprintf("reelbench-%d-%d", os.Getpid(), time.Now().UnixNano())
+	tb.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+	sup := tmux.New(tmux.Options{Runner: &tmux.ExecRunner{Socket: socket, Config: "/dev/null"}, Registry: reg,
+		Shell: "/bin/sh"})
 	ctx := context.Background()
+	for i := range benchAgents {
+		if _, err := sup.Start(ctx, reel.StartRequest{Name: fmt.Sprintf("bench%d", i), Dir: tb.TempDir(),
+			Command: []string{"sleep", "600"}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return sup
+}
+
+// benchServer measures GET path on a server of svc guarded as opts says
+// (the tcp case adds the token and Host checks), and the Client's call
+// (check) that reads the same route.
+func benchServer(b *testing.B, svc Services, opts Options, path string, check func(*Client) error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Logger = quiet
 	b.Run("unix", func(b *testing.B) {
-		_, path, _ := unixServer(b, svc)
-		hc := unixHTTP(path)
+		_, sock := unixServerOpts(b, svc, opts)
+		hc := unixHTTP(sock)
 		hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 256
-		benchGet(b, hc, "http://reel/v1/sessions?limit=20", nil)
+		benchGet(b, hc, "http://reel"+path, nil)
 	})
 	b.Run("tcp", func(b *testing.B) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
 		}
-		serve(b, NewServer(svc, Options{Token: testToken, CheckHost: true, Addr: l.Addr().String(), Logger: quiet}), l)
+		tcp := opts
+		tcp.Token, tcp.CheckHost, tcp.Addr = testToken, true, l.Addr().String()
+		serve(b, NewServer(svc, tcp), l)
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 256
-		benchGet(b, &http.Client{Transport: tr}, "http://"+l.Addr().String()+"/v1/sessions?limit=20",
+		benchGet(b, &http.Client{Transport: tr}, "http://"+l.Addr().String()+path,
 			map[string]string{"Authorization": "Bearer " + testToken})
 	})
 	b.Run("unix-client", func(b *testing.B) {
-		c, _, _ := unixServer(b, svc)
+		_, sock := unixServerOpts(b, svc, opts)
+		c, err := Dial(sock)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close() })
 		b.SetParallelism(16)
 		cpu := startCPU(b)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				ss, err := c.Sessions(ctx, reel.Filter{Limit: 20})
-				if err != nil || len(ss) != 20 {
-					b.Errorf("Sessions = %d, %v", len(ss), err)
+				if err := check(c); err != nil {
+					b.Error(err)
 					return
 				}
 			}
 		})
 		cpu.report(b)
 	})
+}
+
+// unixServerOpts serves svc with opts on a new unix socket.
+func unixServerOpts(tb testing.TB, svc Services, opts Options) (*Server, string) {
+	tb.Helper()
+	srv := NewServer(svc, opts)
+	path := filepath.Join(shortDir(tb), "run", "reel.sock")
+	l, err := unixsock.Listen(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	serve(tb, srv, l)
+	return srv, path
 }
 
 // benchGet makes GET requests to url from 16 goroutines per core and
@@ -184,8 +272,11 @@ func benchStore(tb testing.TB) *sqlite.Store {
 // TestServeForLoad serves the benchmark's store on TCP, with the token
 // and Host checks, for a load generator such as wrk (see
 // docs/BENCHMARKS.md): REEL_HTTPAPI_SERVE=127.0.0.1:PORT, for
-// REEL_HTTPAPI_SERVE_FOR (a duration, default 30s). REEL_HTTPAPI_FIXED=1
-// serves the list read once, as the fixed benchmark cases do.
+// REEL_HTTPAPI_SERVE_FOR (a duration, default 30s). The session list is
+// cached as the server caches it; REEL_HTTPAPI_NOCACHE=1 turns that off
+// and REEL_HTTPAPI_FIXED=1 serves the list read once, as the fixed
+// benchmark cases do. REEL_HTTPAPI_AGENTS=TTL (a duration; 0 for exact)
+// adds the tmux supervisor of the agents cases, with that AgentsTTL.
 func TestServeForLoad(t *testing.T) {
 	addr := os.Getenv("REEL_HTTPAPI_SERVE")
 	if addr == "" {
@@ -195,20 +286,28 @@ func TestServeForLoad(t *testing.T) {
 	if err != nil {
 		d = 30 * time.Second
 	}
-	var st reel.Store = benchStore(t)
+	db := benchStore(t)
+	svc := Services{Store: db}
+	opts := Options{Token: testToken, CheckHost: true, Addr: addr, NoCache: os.Getenv("REEL_HTTPAPI_NOCACHE") == "1",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if os.Getenv("REEL_HTTPAPI_FIXED") == "1" {
-		list, err := st.Sessions(context.Background(), reel.Filter{Limit: 20})
+		list, err := db.Sessions(context.Background(), reel.Filter{Limit: 20})
 		if err != nil {
 			t.Fatal(err)
 		}
-		st = &fakeListStore{list: list}
+		svc.Store = &fakeListStore{list: list}
+	}
+	if v := os.Getenv("REEL_HTTPAPI_AGENTS"); v != "" {
+		if opts.AgentsTTL, err = time.ParseDuration(v); err != nil {
+			t.Fatalf("REEL_HTTPAPI_AGENTS: %v", err)
+		}
+		svc.Supervisor = benchSupervisor(t, db)
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve(t, NewServer(Services{Store: st}, Options{Token: testToken, CheckHost: true, Addr: addr,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), l)
+	serve(t, NewServer(svc, opts), l)
 	t.Logf("serving on %s for %v with token %s", addr, d, testToken)
 	time.Sleep(d)
 }

@@ -39,6 +39,19 @@
 // fields and unknown query parameters are refused with EINVALID naming
 // them, and times in query parameters are RFC 3339.
 //
+// # Caches
+//
+// The two lists clients poll are served from memory. GET /v1/sessions
+// keeps each normalised query's encoded list while the store's
+// DataVersion (Versioned; the SQLite store has it) stays the same, and
+// asks it on every request, so no list is ever older than the store,
+// whichever process wrote it; Options.NoCache turns this off. GET
+// /v1/agents reconciles with tmux on every request unless
+// Options.AgentsTTL is set: then it answers a list up to that old,
+// read again at once after any POST through the server or any commit
+// to the store (which holds the daemon's registry). The daemon sets
+// it; reel ps without a daemon asks tmux itself.
+//
 // # Errors
 //
 // An error is answered as {"error":{"code","message","hint"}}, with the

@@ -84,6 +84,10 @@ var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // writeJSON answers v as JSON with status. HTML characters are not
 // escaped: the API is not a web page, and event text is full of < and &.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if b, ok := v.(encoded); ok {
+		writeBody(w, status, b)
+		return
+	}
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 1<<20 { // keep the pool from holding a huge export of events
@@ -101,10 +105,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		json.NewEncoder(buf).Encode(errorBody{Error: errorDetail{Code: reel.EINTERNAL, Message: "internal error"}})
 		status = http.StatusInternalServerError
 	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// Header values every JSON response sets, made once.
+var (
+	jsonType = []string{"application/json"}
+	nosniff  = []string{"nosniff"}
+)
+
+// writeBody answers the JSON body b with status.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h["Content-Type"] = jsonType
+	h["X-Content-Type-Options"] = nosniff
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(b)
 }

@@ -113,6 +113,11 @@ var (
 func apiRoutes() []*route {
 	return []*route{
 		{Method: "GET", Path: "/v1/agents", ID: "listAgents", Summary: "List supervised sessions, newest first",
+			Doc: "Each session is reconciled with tmux (activity, status, PID) as it is listed. A server started " +
+				"with a cache time (the daemon's) may answer a list reconciled up to that long before: a change made " +
+				"through the API, or any write to the registry, is listed by the next request; what only tmux knows " +
+				"(output activity, idle after the quiet period, a pane that ended) shows within the cache time. " +
+				"GET /v1/agents/{key} always asks tmux.",
 			Resp: []reel.AgentSession{}, Needs: "supervisor", h: (*Server).listAgents},
 		{Method: "POST", Path: "/v1/agents", ID: "startAgent", Summary: "Start a command in a supervised tmux session",
 			Body: reel.StartRequest{}, Resp: reel.AgentSession{}, Status: http.StatusCreated, Needs: "supervisor",
@@ -138,6 +143,8 @@ func apiRoutes() []*route {
 			Resp: reel.ReapReport{}, Needs: "supervisor", h: (*Server).reap},
 
 		{Method: "GET", Path: "/v1/sessions", ID: "listSessions", Summary: "Stored sessions, most recently active first",
+			Doc: "Never older than the store: a server whose store can tell its version (SQLite) answers a list " +
+				"encoded before only while no write was committed since, by any process.",
 			Params: append(append([]param{}, sessionFilterParams...), limitParam),
 			Resp:   []reel.Session{}, Needs: "store", h: (*Server).listSessions},
 		{Method: "GET", Path: "/v1/sessions/{id}", ID: "getSession", Summary: "One stored session, by id or unique prefix",

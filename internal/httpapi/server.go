@@ -79,6 +79,22 @@ type Options struct {
 	// Mount serves more handlers beside the API's routes, by ServeMux
 	// pattern, behind the same guards: the daemon mounts MCP at /mcp.
 	Mount map[string]http.Handler
+
+	// NoCache turns off the session list's cache. Without it, when
+	// Services.Store implements Versioned (the SQLite store does), GET
+	// /v1/sessions answers from lists encoded before, by normalised
+	// query, for as long as the store's DataVersion stays the same, which
+	// it asks on every request: a list is never older than the store.
+	NoCache bool
+	// AgentsTTL, when above 0, lets GET /v1/agents answer a list read
+	// (and reconciled with tmux) up to AgentsTTL before, instead of
+	// asking tmux on every request. The list is read again at once after
+	// any change this server makes (any successful POST) and, when the
+	// store is Versioned, after any commit to the store, which holds the
+	// daemon's registry; what only tmux knows (output activity, idle
+	// after the quiet period, a pane's end) shows within AgentsTTL. 0
+	// reconciles on every request, as reel.Supervisor.Agents does.
+	AgentsTTL time.Duration
 }
 
 // Server serves the API over Services.
@@ -87,11 +103,16 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	handler http.Handler
+
+	sessions listCache
+	agents   agentCache
+	// now is the agent cache's clock.
+	now func() time.Time
 }
 
 // NewServer returns a server of svc guarded by opts.
 func NewServer(svc Services, opts Options) *Server {
-	s := &Server{svc: svc, opts: opts, log: opts.Logger}
+	s := &Server{svc: svc, opts: opts, log: opts.Logger, now: time.Now}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -148,6 +169,11 @@ func (s *Server) serve(rt *route) http.Handler {
 			return
 		}
 		v, err := s.call(rt, r)
+		if rt.Method != http.MethodGet && s.opts.AgentsTTL > 0 {
+			// It may have changed a supervised session, even if it
+			// failed half way.
+			s.agents.invalidate()
+		}
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return

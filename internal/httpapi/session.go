@@ -59,6 +59,9 @@ func (s *Server) listSessions(r *http.Request) (any, error) {
 	if f.Limit, err = nonNegative(r, "limit"); err != nil {
 		return nil, err
 	}
+	if body, ok, err := s.cachedSessions(r.Context(), st, f); ok {
+		return body, err
+	}
 	ss, err := st.Sessions(r.Context(), f)
 	if ss == nil && err == nil {
 		ss = []reel.Session{}

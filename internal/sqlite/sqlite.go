@@ -35,6 +35,9 @@ type Store struct {
 	// one process queue on a mutex instead of polling SQLite's busy
 	// handler. Other processes still wait through busy_timeout.
 	writeMu sync.Mutex
+
+	// version tells whether the database changed (DataVersion).
+	version versionWatch
 }
 
 var _ reel.Store = (*Store)(nil)
@@ -137,6 +140,7 @@ func (s *Store) initialize(ctx context.Context) error {
 }
 
 func (s *Store) closeDBs() error {
+	s.version.close()
 	return errors.Join(s.rdb.Close(), s.db.Close())
 }
 
