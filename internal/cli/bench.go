@@ -8,7 +8,6 @@ import (
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/bench"
-	"github.com/reel-sh/reel/internal/ingest"
 	"github.com/reel-sh/reel/internal/sqlite"
 	"github.com/reel-sh/reel/internal/syncer"
 	"github.com/spf13/cobra"
@@ -44,6 +43,7 @@ is found exactly as often as it was planted. It never touches your own store.`,
 	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "corpus seed")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&opts.cpuProf, "cpuprofile", "", "write a CPU profile of the ingest to this file")
+	cmd.AddCommand(newBenchQualityCmd(app))
 	return cmd
 }
 
@@ -85,10 +85,7 @@ func runBench(ctx context.Context, opts *benchOptions) error {
 				}
 				defer pprof.StopCPUProfile()
 			}
-			rec, err := syncer.Run(ctx, syncer.Options{Store: store, Sources: []syncer.Source{
-				{Importer: ingest.NewClaude(), Root: home + "/.claude/projects"},
-				{Importer: ingest.NewCodex(), Root: home + "/.codex/sessions"},
-			}})
+			rec, err := syncer.Run(ctx, syncer.Options{Store: store, Sources: generatedSources(home)})
 			if err != nil {
 				return bench.IngestResult{}, err
 			}

@@ -378,15 +378,41 @@ func writeCodex(w *sessionWriter, sc script, id, cwd string) {
 				exit = 1
 			}
 			if s.tool == "bash" {
-				args, _ := json.Marshal(map[string]any{"command": []string{"bash", "-lc", s.cmd}, "workdir": cwd, "timeout_ms": 120000})
-				line(ts, "response_item", map[string]any{"type": "function_call", "name": "shell", "arguments": string(args), "call_id": callID})
+				args := codexJSON(struct {
+					Command   []string `json:"command"`
+					Workdir   string   `json:"workdir"`
+					TimeoutMs int      `json:"timeout_ms"`
+				}{[]string{"bash", "-lc", s.cmd}, cwd, 120000})
+				line(ts, "response_item", map[string]any{"type": "function_call", "name": "shell", "arguments": args, "call_id": callID})
 			} else {
 				patch := "*** Begin Patch\n*** Update File: " + s.file + "\n@@\n-" + strings.ReplaceAll(s.old, "\n", "\n-") + "\n+" + strings.ReplaceAll(s.new, "\n", "\n+") + "\n*** End Patch"
-				args, _ := json.Marshal(map[string]any{"input": patch})
-				line(ts, "response_item", map[string]any{"type": "function_call", "name": "apply_patch", "arguments": string(args), "call_id": callID})
+				args := codexJSON(map[string]string{"input": patch})
+				line(ts, "response_item", map[string]any{"type": "function_call", "name": "apply_patch", "arguments": args, "call_id": callID})
 			}
-			out, _ := json.Marshal(map[string]any{"output": s.out, "metadata": map[string]any{"exit_code": exit, "duration_seconds": 1.5}})
-			line(w.tick(100*time.Millisecond, 20*time.Second), "response_item", map[string]any{"type": "function_call_output", "call_id": callID, "output": string(out)})
+			// Codex writes the output first, then the metadata.
+			out := codexJSON(struct {
+				Output   string `json:"output"`
+				Metadata struct {
+					ExitCode        int     `json:"exit_code"`
+					DurationSeconds float64 `json:"duration_seconds"`
+				} `json:"metadata"`
+			}{Output: s.out, Metadata: struct {
+				ExitCode        int     `json:"exit_code"`
+				DurationSeconds float64 `json:"duration_seconds"`
+			}{exit, 1.5}})
+			line(w.tick(100*time.Millisecond, 20*time.Second), "response_item", map[string]any{"type": "function_call_output", "call_id": callID, "output": out})
 		}
 	}
+}
+
+// codexJSON encodes v as Codex does inside its records: compact, without
+// escaping <, > and &.
+func codexJSON(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic("evalset: " + err.Error()) // only fixed types come here
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

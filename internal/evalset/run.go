@@ -152,9 +152,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "Search quality: %d queries over %d sessions (seed %d, limit %d, ranked by session)\n\n", r.Queries, r.Sessions, r.Seed, r.Limit)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "mode\tclass\tqueries\tSuccess@1\tSuccess@3\tMRR")
+	var notes []string
 	for _, m := range r.Modes {
 		if !m.Available {
-			fmt.Fprintf(tw, "%s\tunavailable: %s\t\t\t\t\n", m.Mode, m.Reason)
+			fmt.Fprintf(tw, "%s\tunavailable\t-\t-\t-\t-\n", m.Mode)
+			notes = append(notes, fmt.Sprintf("%s unavailable: %s", m.Mode, m.Reason))
 			continue
 		}
 		row := func(class string, s Scores) {
@@ -167,5 +169,16 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, n := range notes {
+		if _, err := fmt.Fprintln(w, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
