@@ -125,6 +125,29 @@ func TestGenerate_Invariants(t *testing.T) {
 	}
 }
 
+// TestParaphrases_AvoidEverySlotValue checks the paraphrases against every
+// value a seed can put in a session, so that no unseen seed can give a
+// paraphrase a word of its target.
+func TestParaphrases_AvoidEverySlotValue(t *testing.T) {
+	for _, st := range stories {
+		used := map[string]bool{"proj": true} // the working directory
+		for _, f := range []string{st.ask, st.cmd, st.out, st.cause, st.file, st.old, st.new, st.ident, st.errStr, st.cmdQ} {
+			for _, m := range slotRE.FindAllStringSubmatch(f, -1) {
+				used[m[1]] = true
+			}
+		}
+		for name := range used {
+			for _, v := range slotPools[name] {
+				for w := range contentWords(v) {
+					if contentWords(st.para)[w] {
+						t.Errorf("%s: paraphrase %q has %q, a value of {%s}", st.key, st.para, w, name)
+					}
+				}
+			}
+		}
+	}
+}
+
 // corpusBytes reads every file of a corpus, keyed by path.
 func corpusBytes(t *testing.T, set *Set) map[string][]byte {
 	t.Helper()

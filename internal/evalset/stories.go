@@ -172,7 +172,7 @@ var stories = []story{
 		cause: "The new router's JSON middleware parses and re-encodes the body before our handler, so the bytes no longer match what Stripe signed. I read the raw body in {fnWebhook} and skip the JSON middleware for /webhooks.",
 		file:  "internal/http/webhooks.go", old: "json.NewDecoder(r.Body).Decode(&evt)", new: "payload, err := io.ReadAll(r.Body)",
 		ident: "{fnWebhook}", errStr: "No signatures found matching the expected signature", cmdQ: "stripe trigger invoice.paid",
-		para: "payment processor callbacks rejected as unverifiable following framework rewrite", desc: "stripe callbacks failing verification after we changed the router"},
+		para: "processor callbacks rejected as unverifiable following framework rewrite", desc: "stripe callbacks failing verification after we changed the router"},
 	{key: "deadlock-pg", topic: "postgres transaction database",
 		ask:   "We get deadlock detected errors from Postgres when two transfers run at once between the same accounts. || postgres deadlock detected in transfer between accounts, SQLSTATE 40P01",
 		cmd:   "go test ./internal/ledger/ -run TestConcurrentTransfers -count=5",
