@@ -49,27 +49,11 @@ is found exactly as often as it was planted. It never touches your own store.`,
 
 func runBench(ctx context.Context, opts *benchOptions) error {
 	s := opts.app.Streams
-	dir := opts.dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "reel-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	dbPath := bench.DBPath(dir)
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(dbPath + suffix)
-	}
-	store, err := sqlite.Open(ctx, dbPath)
+	dir, store, done, err := openBenchRun(ctx, opts.dir, "reel-bench-")
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer done()
 	opt := bench.Options{
 		Events: opts.events, Seed: opts.seed, Dir: dir, Queries: opts.queries,
 		Store: func() reel.Store { return store },
@@ -110,4 +94,39 @@ func runBench(ctx context.Context, opts *benchOptions) error {
 		return fmt.Errorf("bench checks failed: see the report")
 	}
 	return nil
+}
+
+// openBenchRun prepares a benchmark's folder (dir, or a temporary one
+// removed by done) and opens a fresh store at bench.DBPath in it, removing
+// the database a previous run left. done closes the store.
+func openBenchRun(ctx context.Context, dir, tempPrefix string) (string, *sqlite.Store, func(), error) {
+	var cleanup []func()
+	done := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", tempPrefix)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		cleanup = append(cleanup, func() { os.RemoveAll(d) })
+		dir = d
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		done()
+		return "", nil, nil, err
+	}
+	dbPath := bench.DBPath(dir)
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(dbPath + suffix)
+	}
+	store, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		done()
+		return "", nil, nil, err
+	}
+	cleanup = append(cleanup, func() { store.Close() })
+	return dir, store, done, nil
 }

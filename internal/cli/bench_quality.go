@@ -8,7 +8,6 @@ import (
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/evalset"
 	"github.com/reel-sh/reel/internal/ingest"
-	"github.com/reel-sh/reel/internal/sqlite"
 	"github.com/reel-sh/reel/internal/syncer"
 	"github.com/spf13/cobra"
 )
@@ -52,32 +51,19 @@ func runBenchQuality(ctx context.Context, opts *benchQualityOptions) error {
 	if opts.limit <= 0 {
 		return reel.Errorf(reel.EINVALID, "--limit must be at least 1")
 	}
-	dir := opts.dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "reel-quality-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
+	dir, store, done, err := openBenchRun(ctx, opts.dir, "reel-quality-")
+	if err != nil {
+		return err
 	}
+	defer done()
 	home := filepath.Join(dir, "home")
 	if err := os.RemoveAll(home); err != nil {
 		return err
-	}
-	dbPath := filepath.Join(dir, "reel.db")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(dbPath + suffix)
 	}
 	set, err := evalset.Generate(home, evalset.Options{Seed: opts.seed})
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	if _, err := syncer.Run(ctx, syncer.Options{Store: store, Sources: generatedSources(home)}); err != nil {
 		return err
 	}
