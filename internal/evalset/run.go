@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/reel-sh/reel"
@@ -91,7 +92,7 @@ func Run(ctx context.Context, set *Set, opts RunOptions) (*Report, error) {
 	}
 	order := append([]string(nil), Modes...)
 	for _, m := range opts.Modes {
-		if !contains(order, m) {
+		if !slices.Contains(order, m) {
 			order = append(order, m)
 		}
 	}
@@ -135,15 +136,6 @@ func runMode(ctx context.Context, set *Set, opts RunOptions, mode string, limit 
 		mr.ByClass[c] = Score(ranks)
 	}
 	return mr, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // WriteText writes the report as a table: each mode overall, then by

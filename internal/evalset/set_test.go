@@ -65,7 +65,7 @@ func generate(t *testing.T, opts Options) *Set {
 }
 
 func TestGenerate_Invariants(t *testing.T) {
-	for _, seed := range []int64{1, 2, 3, 4} {
+	for _, seed := range []int64{1, 2, 3} {
 		set := generate(t, Options{Seed: seed})
 		if len(set.Queries) < 60 {
 			t.Fatalf("seed %d: %d queries, want at least 60", seed, len(set.Queries))
