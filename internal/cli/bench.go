@@ -8,7 +8,6 @@ import (
 
 	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/bench"
-	"github.com/reel-sh/reel/internal/ingest"
 	"github.com/reel-sh/reel/internal/sqlite"
 	"github.com/reel-sh/reel/internal/syncer"
 	"github.com/spf13/cobra"
@@ -44,32 +43,17 @@ is found exactly as often as it was planted. It never touches your own store.`,
 	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "corpus seed")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&opts.cpuProf, "cpuprofile", "", "write a CPU profile of the ingest to this file")
+	cmd.AddCommand(newBenchQualityCmd(app))
 	return cmd
 }
 
 func runBench(ctx context.Context, opts *benchOptions) error {
 	s := opts.app.Streams
-	dir := opts.dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "reel-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	dbPath := bench.DBPath(dir)
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(dbPath + suffix)
-	}
-	store, err := sqlite.Open(ctx, dbPath)
+	dir, store, done, err := openBenchRun(ctx, opts.dir, "reel-bench-")
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer done()
 	opt := bench.Options{
 		Events: opts.events, Seed: opts.seed, Dir: dir, Queries: opts.queries,
 		Store: func() reel.Store { return store },
@@ -85,10 +69,7 @@ func runBench(ctx context.Context, opts *benchOptions) error {
 				}
 				defer pprof.StopCPUProfile()
 			}
-			rec, err := syncer.Run(ctx, syncer.Options{Store: store, Sources: []syncer.Source{
-				{Importer: ingest.NewClaude(), Root: home + "/.claude/projects"},
-				{Importer: ingest.NewCodex(), Root: home + "/.codex/sessions"},
-			}})
+			rec, err := syncer.Run(ctx, syncer.Options{Store: store, Sources: generatedSources(home)})
 			if err != nil {
 				return bench.IngestResult{}, err
 			}
@@ -113,4 +94,39 @@ func runBench(ctx context.Context, opts *benchOptions) error {
 		return fmt.Errorf("bench checks failed: see the report")
 	}
 	return nil
+}
+
+// openBenchRun prepares a benchmark's folder (dir, or a temporary one
+// removed by done) and opens a fresh store at bench.DBPath in it, removing
+// the database a previous run left. done closes the store.
+func openBenchRun(ctx context.Context, dir, tempPrefix string) (string, *sqlite.Store, func(), error) {
+	var cleanup []func()
+	done := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", tempPrefix)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		cleanup = append(cleanup, func() { os.RemoveAll(d) })
+		dir = d
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		done()
+		return "", nil, nil, err
+	}
+	dbPath := bench.DBPath(dir)
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(dbPath + suffix)
+	}
+	store, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		done()
+		return "", nil, nil, err
+	}
+	cleanup = append(cleanup, func() { store.Close() })
+	return dir, store, done, nil
 }
