@@ -19,6 +19,7 @@ type searchOptions struct {
 	session      string
 	limit        int
 	json         bool
+	interactive  bool
 }
 
 func newSearchCmd(app *App) *cobra.Command {
@@ -35,15 +36,20 @@ common words return the newest matches first.`,
 		Example: `  reel search flaky migration
   reel search '"connection refused"' --source codex --since 2026-01-01 --limit 20
   reel search 'migrat* -rollback' --project myapp --kind tool_call
-  reel search ENOSPC --json | jq '.[0].session_id'`,
+  reel search ENOSPC --json | jq '.[0].session_id'
+  reel search -i flaky migration
+  eval "$(reel search -i)"   # ctrl+r on a hit prints its resume command`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !opts.interactive {
 				return &usageError{fmt.Errorf("search needs a query\nrun 'reel search --help' for usage")}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.query = strings.Join(args, " ")
+			if opts.interactive {
+				return runSearchInteractive(cmd.Context(), opts)
+			}
 			_, err := runSearch(cmd.Context(), opts)
 			return err
 		},
@@ -58,6 +64,7 @@ common words return the newest matches first.`,
 	f.StringVar(&opts.session, "session", "", "only this session (id or unique prefix)")
 	f.IntVar(&opts.limit, "limit", 20, "at most this many hits")
 	f.BoolVar(&opts.json, "json", false, "print hits as JSON")
+	f.BoolVarP(&opts.interactive, "interactive", "i", false, "search as you type in a full-screen view")
 	cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(sourceNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{
 		reel.KindMessage, reel.KindReasoning, reel.KindToolCall, reel.KindToolResult, reel.KindSystem, reel.KindSummary, reel.KindOther,
