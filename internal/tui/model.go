@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/reel-sh/reel"
 )
 
@@ -180,6 +182,19 @@ func New(opt Options) *Model {
 	in.Prompt = "search> "
 	in.Placeholder = "type to search"
 	in.SetValue(opt.Query)
+	// The terminal's own cursor: a virtual one blinks by timer, which
+	// would wake the model twice a second for nothing.
+	in.SetVirtualCursor(false)
+	st := textinput.DefaultStyles(true)
+	st.Cursor.Blink = false
+	if !opt.Color {
+		plain := lipgloss.NewStyle()
+		for _, s := range []*textinput.StyleState{&st.Focused, &st.Blurred} {
+			s.Placeholder, s.Suggestion, s.Prompt, s.Text = plain.Faint(true), plain.Faint(true), plain, plain
+		}
+		st.Cursor.Color = nil
+	}
+	in.SetStyles(st)
 	in.Focus()
 	m := &Model{opt: opt, input: in, sessions: map[string]reel.Session{}, styles: newStyles(opt.Color),
 		width: 80, height: 24}
@@ -206,6 +221,7 @@ func (m *Model) Init() tea.Cmd {
 				out = append(out, s.Source)
 			}
 		}
+		slices.Sort(out)
 		return sourcesMsg{out}
 	}
 	return tea.Batch(loadSources, m.changed(true))

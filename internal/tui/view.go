@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/reel-sh/reel"
 )
@@ -100,6 +100,10 @@ func (m *Model) View() tea.View {
 	}
 	b.WriteString(fit(m.styles.dim.Render(m.helpLine()), m.width))
 	v := tea.NewView(b.String())
+	v.Cursor = m.input.Cursor()
+	if m.editingProject {
+		v.Cursor = nil
+	}
 	v.AltScreen = true
 	v.WindowTitle = "reel search"
 	return v
