@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -515,9 +516,15 @@ func (m *Model) listHeight() int {
 	return max(1, l.listRows/2)
 }
 
+// MinPrefix is the shortest unfinished word that asYouType makes a
+// prefix: a prefix of one or two letters matches much of a large store
+// and is slow to rank.
+const MinPrefix = 3
+
 // asYouType makes the word being typed a prefix, so that results appear
 // before it is finished: "flaky migr" searches flaky migr*. A word
-// followed by a space, a quoted phrase or an operator is left as it is.
+// shorter than MinPrefix, one followed by a space, a quoted phrase or an
+// operator is left as it is.
 func asYouType(text string) string {
 	if text == "" || strings.HasSuffix(text, " ") {
 		return text
@@ -532,7 +539,7 @@ func asYouType(text string) string {
 			return text
 		}
 	}
-	if strings.HasPrefix(last, "-") {
+	if strings.HasPrefix(last, "-") || utf8.RuneCountInString(last) < MinPrefix {
 		return text
 	}
 	return text + "*"

@@ -82,7 +82,7 @@ func newTestModel(t *testing.T, st reel.Store, s Searcher) *Model {
 
 // run executes cmd and feeds the model the messages it cares about,
 // until no command is left; it reports whether the model quit.
-func run(t *testing.T, m *Model, cmd tea.Cmd) (quit bool) {
+func run(t testing.TB, m *Model, cmd tea.Cmd) (quit bool) {
 	t.Helper()
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
@@ -489,6 +489,8 @@ func TestAsYouType(t *testing.T) {
 		"a OR":         "a OR",
 		"ENOSPC":       "ENOSPC*",
 		"x.go":         "x.go",
+		"db mi":        "db mi",
+		"db mig":       "db mig*",
 	}
 	for in, want := range cases {
 		if got := asYouType(in); got != want {

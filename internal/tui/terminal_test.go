@@ -49,7 +49,9 @@ func (term *terminal) waitFor(what string, ok func(string) bool) string {
 	}
 }
 
-func (term *terminal) send(keys ...string) { term.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
+func (term *terminal) send(keys ...string) {
+	term.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...)
+}
 
 func TestTerminal_SearchAsYouType(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -93,7 +95,10 @@ func TestTerminal_SearchAsYouType(t *testing.T) {
 
 	paged := filepath.Join(dir, "paged.txt")
 	script := filepath.Join(dir, "run.sh")
-	body := fmt.Sprintf("#!/bin/sh\nenv -i %s TERM=xterm-256color NO_COLOR=1 PAGER='cat > %s' %s search -i\necho REEL_EXIT=$?\nexec sleep 600\n",
+	// The command substitution makes stdout a pipe, as in
+	// eval "$(reel search -i)": the view goes to the terminal, the
+	// resume command to stdout.
+	body := fmt.Sprintf("#!/bin/sh\nout=$(env -i %s TERM=xterm-256color NO_COLOR=1 PAGER='cat > %s' %s search -i)\necho REEL_EXIT=$?\necho \"RESUME=$out\"\nexec sleep 600\n",
 		strings.Join(env, " "), paged, bin)
 	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
 		t.Fatal(err)
@@ -164,7 +169,7 @@ func TestTerminal_SearchAsYouType(t *testing.T) {
 	// ctrl+r prints the resume command and exits 0.
 	term.send("C-r")
 	s = term.waitFor("the exit", func(s string) bool { return strings.Contains(s, "REEL_EXIT=") })
-	m := regexp.MustCompile(`claude --resume (\S+)`).FindStringSubmatch(s)
+	m := regexp.MustCompile(`RESUME=claude --resume (\S+)`).FindStringSubmatch(s)
 	if m == nil || !native[m[1]] {
 		t.Fatalf("no resume command of a claude-code session:\n%s", s)
 	}
