@@ -501,3 +501,19 @@ func TestAsYouType(t *testing.T) {
 
 // viewText is the view without its styles.
 func viewText(m *Model) string { return ansi.Strip(m.View().Content) }
+
+func TestModel_Trace(t *testing.T) {
+	st := openStore(t)
+	var samples []Sample
+	m := New(Options{Searcher: st, Store: st, Debounce: 5 * time.Millisecond,
+		Trace: func(s Sample) { samples = append(samples, s) }})
+	run(t, m, m.Init())
+	typeText(t, m, "enospc")
+	if len(samples) == 0 {
+		t.Fatal("no samples")
+	}
+	last := samples[len(samples)-1]
+	if last.Query != "enospc" || last.Hits != 1 || last.Search <= 0 || last.Total < last.Search+5*time.Millisecond {
+		t.Fatalf("last sample %+v: want enospc, 1 hit, total at least search + debounce", last)
+	}
+}
