@@ -18,8 +18,9 @@ import (
 // terminal is `reel search -i` running in a pane of a private tmux
 // server, 120x40.
 type terminal struct {
-	t    *testing.T
-	sock string
+	t      *testing.T
+	sock   string
+	target string
 }
 
 func (term *terminal) tmux(args ...string) string {
@@ -31,7 +32,7 @@ func (term *terminal) tmux(args ...string) string {
 	return string(out)
 }
 
-func (term *terminal) screen() string { return term.tmux("capture-pane", "-p", "-t", "t") }
+func (term *terminal) screen() string { return term.tmux("capture-pane", "-p", "-t", term.target) }
 
 // waitFor polls the screen until ok holds, failing after a few seconds.
 func (term *terminal) waitFor(what string, ok func(string) bool) string {
@@ -47,6 +48,26 @@ func (term *terminal) waitFor(what string, ok func(string) bool) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// start types text as the first input, once the program reads its
+// input: keys sent while it is still starting (querying the terminal)
+// can be lost, so they are sent again until they are echoed.
+func (term *terminal) start(text string) {
+	term.t.Helper()
+	term.waitFor("the query line", func(s string) bool { return strings.Contains(s, "search>") })
+	for range 20 {
+		term.send("-l", text)
+		deadline := time.Now().Add(500 * time.Millisecond)
+		for time.Now().Before(deadline) {
+			if strings.Contains(term.screen(), "search> "+text) {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		term.send("C-u")
+	}
+	term.t.Fatalf("%q was never echoed:\n%s", text, term.screen())
 }
 
 func (term *terminal) send(keys ...string) {
@@ -103,10 +124,9 @@ func TestTerminal_SearchAsYouType(t *testing.T) {
 	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	term := &terminal{t: t, sock: fmt.Sprintf("reeltest-tui-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	term := &terminal{t: t, sock: fmt.Sprintf("reeltest-tui-%d-%d", os.Getpid(), time.Now().UnixNano()), target: "t"}
 	t.Cleanup(func() { exec.Command("tmux", "-L", term.sock, "kill-server").Run() })
 	term.tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "40", script)
-	term.waitFor("the query line", func(s string) bool { return strings.Contains(s, "search>") })
 
 	hitsRe := regexp.MustCompile(`(\d+) hits`)
 	hits := func(s string) int {
@@ -121,7 +141,7 @@ func TestTerminal_SearchAsYouType(t *testing.T) {
 
 	// Typing the needle's stem already finds needles: the word being
 	// typed is a prefix.
-	term.send("-l", corpus.NeedleStem)
+	term.start(corpus.NeedleStem)
 	term.waitFor("hits for the stem", func(s string) bool {
 		return strings.Contains(s, "search> "+corpus.NeedleStem) && hits(s) > 0 && strings.Contains(s, corpus.NeedleStem)
 	})
@@ -178,6 +198,21 @@ func TestTerminal_SearchAsYouType(t *testing.T) {
 	}
 	if strings.Contains(s, "search>") {
 		t.Fatalf("the screen was not restored:\n%s", s)
+	}
+
+	// Esc and Ctrl-C quit cleanly: status 0, nothing printed, the screen
+	// restored.
+	for _, k := range []string{"Escape", "C-c"} {
+		term := &terminal{t: t, sock: fmt.Sprintf("reeltest-tui-%d-%d", os.Getpid(), time.Now().UnixNano()), target: "t"}
+		t.Cleanup(func() { exec.Command("tmux", "-L", term.sock, "kill-server").Run() })
+		term.tmux("new-session", "-d", "-s", term.target, "-x", "120", "-y", "40", script)
+		term.start(needle.Term)
+		term.waitFor("hits", func(s string) bool { return hits(s) == needle.Count })
+		term.send(k)
+		s = term.waitFor("the exit", func(s string) bool { return strings.Contains(s, "REEL_EXIT=") })
+		if !strings.Contains(s, "REEL_EXIT=0") || !strings.Contains(s, "RESUME=\n") && !strings.HasSuffix(strings.TrimSpace(s), "RESUME=") || strings.Contains(s, "search>") {
+			t.Fatalf("%s: want exit 0, no output and the screen restored:\n%s", k, s)
+		}
 	}
 }
 
