@@ -182,12 +182,7 @@ func (m *Model) listLines(rows, width int) []string {
 	}
 	for i := m.offset; i < len(m.hits) && len(out)+per <= rows; i++ {
 		h := m.hits[i]
-		what := h.Kind
-		if h.Tool != "" {
-			what += " " + h.Tool
-		} else if h.Role != "" {
-			what += " " + h.Role
-		}
+		what := describe(h.Kind, h.Role, h.Tool)
 		head := fmt.Sprintf("%s %s %s %s %s %s",
 			m.styles.id.Render(reel.ShortID(h.SessionID)), m.styles.dim.Render(fmt.Sprintf("#%d", h.Seq)),
 			h.Time.Local().Format("01-02 15:04"), h.Source, m.styles.kind.Render(what),
@@ -219,12 +214,7 @@ func (m *Model) previewLines(rows, width int) []string {
 			lines = append(lines, fit(m.styles.err.Render("preview: "+m.previewErr.Error()), width))
 		}
 		for _, e := range m.preview {
-			what := e.Kind
-			if e.Tool != "" {
-				what += " " + e.Tool
-			} else if e.Role != "" {
-				what += " " + e.Role
-			}
+			what := describe(e.Kind, e.Role, e.Tool)
 			head := fmt.Sprintf("#%d %s %s", e.Seq, e.Time.Local().Format("15:04:05"), what)
 			isHit := e.Seq == h.Seq
 			if isHit {
@@ -363,4 +353,15 @@ func shortDuration(d time.Duration) string {
 
 func millis(d time.Duration) string {
 	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+}
+
+// describe names an event by its kind and its tool, else its role.
+func describe(kind, role, tool string) string {
+	switch {
+	case tool != "":
+		return kind + " " + tool
+	case role != "":
+		return kind + " " + role
+	}
+	return kind
 }
