@@ -25,14 +25,20 @@ type searchOptions struct {
 func newSearchCmd(app *App) *cobra.Command {
 	opts := &searchOptions{app: app}
 	cmd := &cobra.Command{
-		Use:   "search QUERY...",
+		Use:   "search QUERY... | search -i [QUERY...]",
 		Short: "Full-text search over every session's events",
 		Long: `Search finds events by their text, best match first.
 
 Query syntax: words must all match; "quoted phrases" match in order; migrat*
 matches a prefix; AND, OR and NOT (in capitals) and -word combine them, with
 parentheses. Punctuation is searched as text, so any query is valid. Very
-common words return the newest matches first.`,
+common words return the newest matches first.
+
+With -i, search runs as you type in a full-screen view, QUERY optional:
+Up/Down move, Ctrl-S cycles the source, Ctrl-O types a project, Ctrl-T cycles
+the time range (any, 24h, 7d, 30d), Ctrl-K cycles the kind, Enter opens the
+session in $PAGER (else less -R), Ctrl-R prints its resume command and exits,
+Esc quits.`,
 		Example: `  reel search flaky migration
   reel search '"connection refused"' --source codex --since 2026-01-01 --limit 20
   reel search 'migrat* -rollback' --project myapp --kind tool_call
