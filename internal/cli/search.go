@@ -19,31 +19,43 @@ type searchOptions struct {
 	session      string
 	limit        int
 	json         bool
+	interactive  bool
 }
 
 func newSearchCmd(app *App) *cobra.Command {
 	opts := &searchOptions{app: app}
 	cmd := &cobra.Command{
-		Use:   "search QUERY...",
+		Use:   "search QUERY... | search -i [QUERY...]",
 		Short: "Full-text search over every session's events",
 		Long: `Search finds events by their text, best match first.
 
 Query syntax: words must all match; "quoted phrases" match in order; migrat*
 matches a prefix; AND, OR and NOT (in capitals) and -word combine them, with
 parentheses. Punctuation is searched as text, so any query is valid. Very
-common words return the newest matches first.`,
+common words return the newest matches first.
+
+With -i, search runs as you type in a full-screen view, QUERY optional:
+Up/Down move, Ctrl-S cycles the source, Ctrl-O types a project, Ctrl-T cycles
+the time range (any, 24h, 7d, 30d), Ctrl-K cycles the kind, Enter opens the
+session in $PAGER (else less -R), Ctrl-R prints its resume command and exits,
+Esc quits.`,
 		Example: `  reel search flaky migration
   reel search '"connection refused"' --source codex --since 2026-01-01 --limit 20
   reel search 'migrat* -rollback' --project myapp --kind tool_call
-  reel search ENOSPC --json | jq '.[0].session_id'`,
+  reel search ENOSPC --json | jq '.[0].session_id'
+  reel search -i flaky migration
+  eval "$(reel search -i)"   # ctrl+r on a hit prints its resume command`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !opts.interactive {
 				return &usageError{fmt.Errorf("search needs a query\nrun 'reel search --help' for usage")}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.query = strings.Join(args, " ")
+			if opts.interactive {
+				return runSearchInteractive(cmd.Context(), opts)
+			}
 			_, err := runSearch(cmd.Context(), opts)
 			return err
 		},
@@ -58,6 +70,7 @@ common words return the newest matches first.`,
 	f.StringVar(&opts.session, "session", "", "only this session (id or unique prefix)")
 	f.IntVar(&opts.limit, "limit", 20, "at most this many hits")
 	f.BoolVar(&opts.json, "json", false, "print hits as JSON")
+	f.BoolVarP(&opts.interactive, "interactive", "i", false, "search as you type in a full-screen view")
 	cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(sourceNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{
 		reel.KindMessage, reel.KindReasoning, reel.KindToolCall, reel.KindToolResult, reel.KindSystem, reel.KindSummary, reel.KindOther,
