@@ -35,7 +35,7 @@ func main() {
 		goroot = flag.String("goroot", runtime.GOROOT(), "the Go tree to read")
 		out    = flag.String("out", "internal/embed/reel-static-v1.bin", "the model file to write")
 		vocabN = flag.Int("vocab", 24000, "words kept, most frequent first")
-		minCnt = flag.Int("min-count", 5, "fewest occurrences of a kept word")
+		minCnt = flag.Int("min-count", 3, "fewest occurrences of a kept word")
 		window = flag.Int("window", 5, "co-occurrence window, words each side (weighted 1/distance)")
 		dim    = flag.Int("dim", 128, "vector dimension")
 		power  = flag.Int("power", 4, "power iterations of the randomised SVD")
