@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -80,41 +79,5 @@ func setTableKeys(data []byte, table string, kv [][2]string) []byte {
 		keys[i] = regexp.QuoteMeta(p[0])
 	}
 	keyLine := regexp.MustCompile(`^\s*(` + strings.Join(keys, "|") + `)\s*=`)
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	if n := len(lines); n > 0 && len(lines[n-1]) == 0 {
-		lines = lines[:n-1]
-	}
-	var out [][]byte
-	in, done := false, false
-	for _, l := range lines {
-		trimmed := bytes.TrimRight(l, "\r\n")
-		switch {
-		case header.Match(trimmed):
-			in = true
-			out = append(out, l)
-			if !bytes.HasSuffix(l, []byte("\n")) {
-				out = append(out, []byte("\n"))
-			}
-			if !done {
-				out = append(out, settings)
-				done = true
-			}
-			continue
-		case tableLine.Match(trimmed):
-			in = false
-		case in && keyLine.Match(trimmed):
-			continue
-		}
-		out = append(out, l)
-	}
-	if !done {
-		if n := len(out); n > 0 && !bytes.HasSuffix(out[n-1], []byte("\n")) {
-			out = append(out, []byte("\n"))
-		}
-		if len(data) > 0 {
-			out = append(out, []byte("\n"))
-		}
-		out = append(out, []byte("["+table+"]\n"), settings)
-	}
-	return bytes.Join(out, nil)
+	return setInTable(data, header, "["+table+"]", keyLine, settings)
 }
