@@ -214,19 +214,21 @@ func (t *wordPiece) piece(w string, ids []int) []int {
 		return ids
 	}
 	mark := len(ids)
-	var buf strings.Builder
+	var buf [128]byte
 	for start := 0; start < len(w); {
 		end := len(w)
 		found := -1
 		for end > start {
-			sub := w[start:end]
-			if start > 0 {
-				buf.Reset()
-				buf.WriteString(t.prefix)
-				buf.WriteString(sub)
-				sub = buf.String()
+			var id int
+			var ok bool
+			if start == 0 {
+				id, ok = t.vocab[w[:end]]
+			} else {
+				// string(b) in a map index does not allocate.
+				b := append(append(buf[:0], t.prefix...), w[start:end]...)
+				id, ok = t.vocab[string(b)]
 			}
-			if id, ok := t.vocab[sub]; ok {
+			if ok {
 				found = id
 				break
 			}
