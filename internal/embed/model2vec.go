@@ -11,8 +11,9 @@ import (
 	"github.com/reel-sh/reel"
 )
 
-// maxTokens is how many tokens of one text are pooled, as model2vec's
-// encode truncates at max_length=512.
+// maxTokens is how many tokens of one text are kept, unknown ones
+// included, as model2vec's encode truncates at max_length=512 before it
+// drops unknown tokens and pools.
 const maxTokens = 512
 
 // Model2Vec is a model2vec static embedding model loaded from a folder:
@@ -85,6 +86,9 @@ func (m *Model2Vec) Embed(ctx context.Context, texts []string) ([][]float32, err
 		}
 		v := make([]float32, m.dim)
 		for _, id := range ids {
+			if id == m.tok.unk {
+				continue
+			}
 			row := m.table[id*m.dim : (id+1)*m.dim]
 			for j, x := range row {
 				v[j] += x

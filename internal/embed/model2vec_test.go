@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/reel-sh/reel"
@@ -67,9 +68,9 @@ func TestModel2VecVectors(t *testing.T) {
 
 func TestWordPieceSplitsLikeBERT(t *testing.T) {
 	m := tinyModel(t, "F32")
-	// "worlds" is world + ##s; a word with an unmatched tail ("worldz") is unknown as a whole.
+	// "worlds" is world + ##s; a word with an unmatched tail ("worldz") is one [UNK].
 	got := m.tok.tokenize("WORLDS worldz hello,world", nil)
-	want := []int{2, 3, 1, 6, 2}
+	want := []int{2, 3, 0, 1, 6, 2}
 	if len(got) != len(want) {
 		t.Fatalf("tokens = %v, want %v", got, want)
 	}
@@ -117,5 +118,18 @@ func TestHalfToFloat(t *testing.T) {
 		if got := halfToFloat(h); got != want {
 			t.Errorf("halfToFloat(%#x) = %v, want %v", h, got, want)
 		}
+	}
+}
+
+func TestModel2VecTruncatesBeforeDroppingUnknown(t *testing.T) {
+	m := tinyModel(t, "F32")
+	long := strings.Repeat("zzz ", maxTokens) + "hello"    // hello is token 513: cut
+	short := strings.Repeat("zzz ", maxTokens-1) + "hello" // token 512: kept
+	vs, err := m.Embed(context.Background(), []string{long, short})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs[0][0] != 0 || vs[0][1] != 0 || vs[1][0] != 1 || vs[1][1] != 0 {
+		t.Fatalf("vectors %v", vs)
 	}
 }

@@ -198,8 +198,9 @@ func words(s string, f func(string)) {
 	}
 }
 
-// tokenize appends the ids of s's word pieces to ids, leaving out unknown
-// tokens (model2vec drops them before pooling).
+// tokenize appends the ids of s's word pieces to ids; an unknown word is
+// one unknown token (model2vec drops those after truncating, before
+// pooling).
 func (t *wordPiece) tokenize(s string, ids []int) []int {
 	words(t.normalize(s), func(w string) {
 		ids = t.piece(w, ids)
@@ -211,7 +212,7 @@ func (t *wordPiece) tokenize(s string, ids []int) []int {
 // a part that matches nothing is unknown as a whole.
 func (t *wordPiece) piece(w string, ids []int) []int {
 	if utf8.RuneCountInString(w) > t.maxChars {
-		return ids
+		return t.unknown(ids)
 	}
 	mark := len(ids)
 	var buf [128]byte
@@ -236,12 +237,18 @@ func (t *wordPiece) piece(w string, ids []int) []int {
 			end -= size
 		}
 		if found < 0 {
-			return ids[:mark] // unknown word: dropped like [UNK]
+			return t.unknown(ids[:mark])
 		}
-		if found != t.unk {
-			ids = append(ids, found)
-		}
+		ids = append(ids, found)
 		start = end
+	}
+	return ids
+}
+
+// unknown appends the unknown token, when the vocabulary has one.
+func (t *wordPiece) unknown(ids []int) []int {
+	if t.unk >= 0 {
+		ids = append(ids, t.unk)
 	}
 	return ids
 }
