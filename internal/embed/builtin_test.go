@@ -2,6 +2,8 @@ package embed
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -66,5 +68,16 @@ func TestBuiltinNeighbours(t *testing.T) {
 	t.Logf("timed out~deadline exceeded %.3f, timed out~html template %.3f", dot(vs[0], vs[1]), dot(vs[0], vs[2]))
 	if dot(vs[0], vs[1]) <= dot(vs[0], vs[2]) {
 		t.Errorf("a paraphrase does not beat an unrelated text")
+	}
+}
+
+// TestBuiltinFilePinned fails when the embedded model's bytes change
+// without a new BuiltinID: stored vectors of the old model must never be
+// compared with the new one's. Retrain, bump BuiltinID, update the digest.
+func TestBuiltinFilePinned(t *testing.T) {
+	const id, digest = "builtin:reel-static-v1", "b1bcbabfba98fa6e8ddf69daf547c20ff44b4d74340a004b8b42a48c50992a24"
+	sum := sha256.Sum256(builtinFile)
+	if got := hex.EncodeToString(sum[:]); got != digest || BuiltinID != id {
+		t.Fatalf("%s has sha256 %s; pinned %s for %s: bump BuiltinID and this test together", BuiltinID, got, digest, id)
 	}
 }
