@@ -97,6 +97,7 @@ Set NO_COLOR to turn colours off.`,
 		newHooksCmd(app),
 		newRunCmd(app), newPsCmd(app), newPauseCmd(app), newResumeCmd(app), newSendCmd(app),
 		newOutputCmd(app), newStopCmd(app), newAttachCmd(app), newReapCmd(app), newAdoptCmd(app),
+		newModelsCmd(app),
 	)
 	return root
 }

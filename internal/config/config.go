@@ -30,6 +30,7 @@ type Config struct {
 	Daemon  DaemonConfig      `toml:"daemon" json:"daemon"`
 	MCP     MCPConfig         `toml:"mcp" json:"mcp"`
 	Live    LiveConfig        `toml:"live" json:"live"`
+	Embed   EmbedConfig       `toml:"embed" json:"embed"`
 }
 
 // StoreConfig selects the store.

@@ -38,8 +38,16 @@ var (
 // setSourceEnabled returns data with source's table saying enabled = on,
 // and any older disabled key in it removed.
 func setSourceEnabled(data []byte, source string, on bool) []byte {
-	setting := "enabled = " + strconv.FormatBool(on)
+	setting := "enabled = " + strconv.FormatBool(on) + "\n"
 	header := regexp.MustCompile(`^\s*\[\s*sources\s*\.\s*("` + regexp.QuoteMeta(source) + `"|` + regexp.QuoteMeta(source) + `)\s*\]\s*(#.*)?$`)
+	return setInTable(data, header, "[sources."+source+"]", enabledLine, []byte(setting))
+}
+
+// setInTable returns data with settings written first under the table
+// whose header line matches header (appended as newHeader when there is
+// none), and the table's lines that match drop removed. Every other line
+// is kept as it was.
+func setInTable(data []byte, header *regexp.Regexp, newHeader string, drop *regexp.Regexp, settings []byte) []byte {
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	if n := len(lines); n > 0 && len(lines[n-1]) == 0 {
 		lines = lines[:n-1]
@@ -56,14 +64,14 @@ func setSourceEnabled(data []byte, source string, on bool) []byte {
 				out = append(out, []byte("\n"))
 			}
 			if !done {
-				out = append(out, []byte(setting+"\n"))
+				out = append(out, settings)
 				done = true
 			}
 			continue
 		case tableLine.Match(trimmed):
 			in = false
-		case in && enabledLine.Match(trimmed):
-			continue // replaced by the line written under the header
+		case in && drop.Match(trimmed):
+			continue // replaced by the lines written under the header
 		}
 		out = append(out, l)
 	}
@@ -74,7 +82,7 @@ func setSourceEnabled(data []byte, source string, on bool) []byte {
 		if len(data) > 0 {
 			out = append(out, []byte("\n"))
 		}
-		out = append(out, []byte("[sources."+source+"]\n"+setting+"\n"))
+		out = append(out, []byte(newHeader+"\n"), settings)
 	}
 	return bytes.Join(out, nil)
 }
