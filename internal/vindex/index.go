@@ -70,7 +70,7 @@ type Index struct {
 	items    []item
 	sessions []session
 	sessIdx  map[string]int32
-	names   []string // kinds and roles, interned
+	names    []string // kinds and roles, interned
 	wordIdx  map[string]uint16
 	at       map[key]int32
 	dead     int
