@@ -251,23 +251,86 @@ func (x *Index) Search(q []float32, k int, f reel.Filter, so SearchOptions) []Re
 		if rr == 0 {
 			rr = x.opt.Rerank
 		}
-		qb := signs(qq, w)
-		x.scan(workers, heaps, max(rr*k, 400), m, func(p int32) float32 {
-			var h int
-			b := x.bits[int(p)*w : (int(p)+1)*w]
-			for j, v := range qb {
-				h += bits.OnesCount64(v ^ b[j])
-			}
-			return float32(-h)
-		})
-		cands := merge(heaps, 0)
-		h := &topk{k: k}
-		for _, c := range cands.ps {
-			h.offer(c.p, exact(c.p))
-		}
-		return x.results(h)
+		return x.results(x.rerank(x.candidates(signs(qq, w), max(rr*k, 400), m, workers), k, exact))
 	}
 	return x.results(merge(heaps, k))
+}
+
+// candidates returns the positions of the about r vectors whose sign
+// bits are nearest qb (Hamming distance) among those m accepts. It
+// computes every distance once into a buffer, counts them per distance,
+// and keeps those below the distance where the count reaches r (and as
+// many at it as fill r): no heap, and no comparison per vector beyond
+// the popcounts.
+func (x *Index) candidates(qb []uint64, r int, m *matcher, workers int) []int32 {
+	n, w := len(x.items), x.words
+	const rejected = math.MaxUint16
+	buf, _ := distPool.Get().(*[]uint16)
+	if buf == nil || cap(*buf) < n {
+		b := make([]uint16, n)
+		buf = &b
+	}
+	dist := (*buf)[:n]
+	defer distPool.Put(buf)
+	hists := make([][]int, workers)
+	var wg sync.WaitGroup
+	for g := range workers {
+		hist := make([]int, x.dim+1)
+		hists[g] = hist
+		lo, hi := n*g/workers, n*(g+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := lo; p < hi; p++ {
+				if !m.ok(&x.items[p]) {
+					dist[p] = rejected
+					continue
+				}
+				b := x.bits[p*w : (p+1)*w : (p+1)*w]
+				h := 0
+				for j, v := range qb {
+					h += bits.OnesCount64(v ^ b[j])
+				}
+				dist[p] = uint16(h)
+				hist[h]++
+			}
+		}()
+	}
+	wg.Wait()
+	cut, below := 0, 0 // keep every distance < cut, and r-below at cut
+	for ; cut <= x.dim; cut++ {
+		c := 0
+		for _, h := range hists {
+			c += h[cut]
+		}
+		if below+c >= r {
+			break
+		}
+		below += c
+	}
+	out := make([]int32, 0, r)
+	atCut := r - below
+	for p, d := range dist {
+		if int(d) < cut {
+			out = append(out, int32(p))
+		} else if int(d) == cut && atCut > 0 {
+			out = append(out, int32(p))
+			atCut--
+		}
+	}
+	return out
+}
+
+// distPool recycles candidates' distance buffers.
+var distPool sync.Pool
+
+// rerank returns the k best of cands by score.
+func (x *Index) rerank(cands []int32, k int, score func(int32) float32) *topk {
+	h := &topk{k: k}
+	for _, p := range cands {
+		h.offer(p, score(p))
+	}
+	return h
 }
 
 // scan fills heaps[i] (of size k) with the positions of stripe i that m
