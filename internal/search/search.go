@@ -192,11 +192,14 @@ func (s *Searcher) SearchWithInfo(ctx context.Context, q reel.SearchQuery) (Resu
 	page := limit(q)
 	var ftsHits []reel.Hit
 	var vec []vindex.Result
-	want := s.opt.K
-	if q.PerSession > 0 || mode != reel.ModeFTS {
-		want = max(want, page*4)
-	} else {
-		want = page
+	// Full-text alone reads a page, or three when the cap may drop hits;
+	// fusion reads the top K of each list.
+	want := page
+	switch {
+	case mode != reel.ModeFTS:
+		want = max(s.opt.K, page*3)
+	case q.PerSession > 0:
+		want = page * 3
 	}
 	if mode != reel.ModeVector {
 		fq := q
