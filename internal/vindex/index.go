@@ -281,8 +281,9 @@ func (x *Index) candidates(qb []uint64, r int, m *matcher, workers int) []int32 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			check := !m.all || x.dead > 0 // else every item matches
 			for p := lo; p < hi; p++ {
-				if !m.ok(&x.items[p]) {
+				if check && !m.ok(&x.items[p]) {
 					dist[p] = rejected
 					continue
 				}
