@@ -292,28 +292,38 @@ func (s *Searcher) fuse(ctx context.Context, q reel.SearchQuery, mode, model str
 	}
 	// Full-text hits come best first already; fused ones are sorted.
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
-	sessions := map[string]*reel.Session{}
 	var out []*cand
-	count := map[string]int{}
-	for _, c := range cs {
-		if len(out) == page {
-			break
-		}
-		if q.PerSession > 0 && count[c.sid] >= q.PerSession {
-			continue
-		}
-		if c.hit == nil {
-			h, err := s.resolve(ctx, c, q.Query, sessions)
-			if err != nil {
-				return nil, err
+	gone := map[*cand]bool{}
+	for {
+		out = out[:0]
+		count := map[string]int{}
+		var todo []*cand
+		for _, c := range cs {
+			if len(out) == page {
+				break
 			}
-			if h == nil { // discarded since it was embedded
+			if gone[c] || q.PerSession > 0 && count[c.sid] >= q.PerSession {
 				continue
 			}
-			c.hit = h
+			if c.hit == nil {
+				todo = append(todo, c)
+			}
+			count[c.sid]++
+			out = append(out, c)
 		}
-		count[c.sid]++
-		out = append(out, c)
+		if len(todo) == 0 {
+			break
+		}
+		// The page's vector hits are read at once: each is a lookup of
+		// its event and session.
+		if err := s.resolveAll(ctx, todo, q.Query); err != nil {
+			return nil, err
+		}
+		for _, c := range todo {
+			if c.hit == nil { // discarded since it was embedded
+				gone[c] = true
+			}
+		}
 	}
 	// Group: sessions by their best hit, each session's hits together.
 	first := map[string]int{}
@@ -341,29 +351,61 @@ func (s *Searcher) fuse(ctx context.Context, q reel.SearchQuery, mode, model str
 // snippetLen is how much of an event's text a vector hit shows.
 const snippetLen = 200
 
-// resolve reads a vector hit's event and session; nil if the event is
-// gone.
-func (s *Searcher) resolve(ctx context.Context, c *cand, q reel.Query, sessions map[string]*reel.Session) (*reel.Hit, error) {
-	evs, err := s.store.Events(ctx, c.sid, reel.Filter{SeqFrom: c.seq, SeqTo: c.seq + 1})
-	if reel.ErrorCode(err) == reel.ENOTFOUND || err == nil && len(evs) == 0 {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	ss := sessions[c.sid]
-	if ss == nil {
-		got, err := s.store.Session(ctx, c.sid)
+// resolveAll reads the events and sessions of vector hits, a few at a
+// time; a hit whose event is gone keeps a nil hit.
+func (s *Searcher) resolveAll(ctx context.Context, cs []*cand, q reel.Query) error {
+	var mu sync.Mutex
+	sessions := map[string]*reel.Session{}
+	session := func(id string) (*reel.Session, error) {
+		mu.Lock()
+		ss := sessions[id]
+		mu.Unlock()
+		if ss != nil {
+			return ss, nil
+		}
+		got, err := s.store.Session(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		ss = &got
-		sessions[c.sid] = ss
+		mu.Lock()
+		sessions[id] = &got
+		mu.Unlock()
+		return &got, nil
 	}
-	e := evs[0]
-	snip, hl := snippet(e.Text, q.Terms())
-	return &reel.Hit{SessionID: c.sid, Seq: c.seq, Time: e.Time, Kind: e.Kind, Role: e.Role, Tool: e.Tool,
-		Snippet: snip, Highlights: hl, Source: ss.Source, Project: ss.Project, Title: ss.Title}, nil
+	errs := make([]error, len(cs))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			evs, err := s.store.Events(ctx, c.sid, reel.Filter{SeqFrom: c.seq, SeqTo: c.seq + 1})
+			if reel.ErrorCode(err) == reel.ENOTFOUND || err == nil && len(evs) == 0 {
+				return
+			}
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			ss, err := session(c.sid)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			e := evs[0]
+			snip, hl := snippet(e.Text, q.Terms())
+			c.hit = &reel.Hit{SessionID: c.sid, Seq: c.seq, Time: e.Time, Kind: e.Kind, Role: e.Role, Tool: e.Tool,
+				Snippet: snip, Highlights: hl, Source: ss.Source, Project: ss.Project, Title: ss.Title}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // snippet returns up to snippetLen bytes of text around the first query

@@ -15,9 +15,8 @@ import (
 
 // Options tune an index; zero fields take the defaults.
 type Options struct {
-	// Rerank is how many candidates of the sign-bit pass per result are
-	// scored exactly (int8): a search for k reads max(Rerank*k, 400).
-	// Default 40.
+	// Rerank is how many candidates of the sign-bit pass are scored
+	// exactly (int8): a search for k scores max(Rerank, 4*k). Default 400.
 	Rerank int
 	// Workers is how many goroutines scan; default GOMAXPROCS.
 	Workers int
@@ -80,7 +79,7 @@ type Index struct {
 // New returns an empty index of vectors of dim dimensions.
 func New(dim int, opt Options) *Index {
 	if opt.Rerank == 0 {
-		opt.Rerank = 40
+		opt.Rerank = 400
 	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
@@ -251,7 +250,7 @@ func (x *Index) Search(q []float32, k int, f reel.Filter, so SearchOptions) []Re
 		if rr == 0 {
 			rr = x.opt.Rerank
 		}
-		return x.results(x.rerank(x.candidates(signs(qq, w), max(rr*k, 400), m, workers), k, exact))
+		return x.results(x.rerank(x.candidates(signs(qq, w), max(rr, 4*k), m, workers), k, exact))
 	}
 	return x.results(merge(heaps, k))
 }

@@ -254,7 +254,7 @@ func TestRerankSweep(t *testing.T) {
 	for range 50 {
 		qs = append(qs, randUnit(r, vs[r.IntN(len(vs))], 0.5))
 	}
-	for _, rr := range []int{40, 100, 200, 400} {
-		t.Logf("rerank %d: %.3f", rr*10, recall(t, x, vs, qs, SearchOptions{Rerank: rr}))
+	for _, rr := range []int{400, 1000, 2000, 4000} {
+		t.Logf("rerank %d: %.3f", rr, recall(t, x, vs, qs, SearchOptions{Rerank: rr}))
 	}
 }
