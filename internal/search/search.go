@@ -201,14 +201,20 @@ func (s *Searcher) SearchWithInfo(ctx context.Context, q reel.SearchQuery) (Resu
 	case q.PerSession > 0:
 		want = page * 3
 	}
+	// The full-text list is read while the query is embedded and the
+	// vector index searched: on two cores the two overlap.
+	var ftsErr error
+	ftsDone := make(chan struct{})
 	if mode != reel.ModeVector {
 		fq := q
 		fq.Mode, fq.PerSession, fq.Explain = reel.ModeFTS, 0, false
 		fq.Filter.Limit = want
-		var err error
-		if ftsHits, err = s.store.Search(ctx, fq); err != nil {
-			return Result{}, err
-		}
+		go func() {
+			defer close(ftsDone)
+			ftsHits, ftsErr = s.store.Search(ctx, fq)
+		}()
+	} else {
+		close(ftsDone)
 	}
 	if mode != reel.ModeFTS {
 		r.Model = s.Model().ID
@@ -218,6 +224,7 @@ func (s *Searcher) SearchWithInfo(ctx context.Context, q reel.SearchQuery) (Resu
 		}
 		if err != nil {
 			if q.Mode != "" {
+				<-ftsDone
 				return Result{}, fmt.Errorf("embed query: %w", err)
 			}
 			r.Mode, r.Model = reel.ModeFTS, ""
@@ -229,6 +236,10 @@ func (s *Searcher) SearchWithInfo(ctx context.Context, q reel.SearchQuery) (Resu
 			s.mu.Unlock()
 			vec = x.Search(qv[0], want, q.Filter, vindex.SearchOptions{})
 		}
+	}
+	<-ftsDone
+	if ftsErr != nil {
+		return Result{}, ftsErr
 	}
 	hits, err := s.fuse(ctx, q, mode, r.Model, ftsHits, vec, page)
 	r.Hits = hits
