@@ -14,14 +14,8 @@ var _ vecstore.Store = (*Store)(nil)
 // events' earlier vectors of m. Vectors of events that no longer exist
 // are skipped. EINVALID if a vector is not m.Dim long.
 func (s *Store) PutVectors(ctx context.Context, m reel.ModelInfo, vs []vecstore.Vector) error {
-	if m.ID == "" || m.Dim <= 0 {
-		return reel.Errorf(reel.EINVALID, "put vectors: model %q of dim %d", m.ID, m.Dim)
-	}
-	for _, v := range vs {
-		if len(v.Data) != m.Dim {
-			return reel.Errorf(reel.EINVALID, "put vectors: vector of %s seq %d has %d dims, model %s has %d",
-				reel.ShortID(v.SessionID), v.Seq, len(v.Data), m.ID, m.Dim)
-		}
+	if err := vecstore.Validate(m, vs); err != nil {
+		return err
 	}
 	if len(vs) == 0 {
 		return nil

@@ -130,3 +130,18 @@ func Int8s(b []byte) []int8 {
 	}
 	return out
 }
+
+// Validate is what PutVectors checks before it writes: EINVALID for a
+// model without id or dimension, or a vector that is not m.Dim long.
+func Validate(m reel.ModelInfo, vs []Vector) error {
+	if m.ID == "" || m.Dim <= 0 {
+		return reel.Errorf(reel.EINVALID, "put vectors: model %q of dim %d", m.ID, m.Dim)
+	}
+	for _, v := range vs {
+		if len(v.Data) != m.Dim {
+			return reel.Errorf(reel.EINVALID, "put vectors: vector of %s seq %d has %d dims, model %s has %d",
+				reel.ShortID(v.SessionID), v.Seq, len(v.Data), m.ID, m.Dim)
+		}
+	}
+	return nil
+}
