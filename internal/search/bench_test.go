@@ -21,7 +21,7 @@ import (
 // corpus of REEL_BENCH_EVENTS events (default 20000) synced into SQLite
 // and embedded with the test's fake 384-dim embedder (which stands in for
 // a model's cost here, not its quality). REEL_BENCH_DIR keeps the corpus
-// and database between runs. It reports p50 and p95 per mode.
+// and database between runs; REEL_BENCH_K sets Options.K. It reports p50 and p95 per mode.
 func BenchmarkHybrid(b *testing.B) {
 	n := 20000
 	if s := os.Getenv("REEL_BENCH_EVENTS"); s != "" {
@@ -61,7 +61,8 @@ func BenchmarkHybrid(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("embed %v", time.Since(start))
-	s := New(st, Options{Embedder: e})
+	k, _ := strconv.Atoi(os.Getenv("REEL_BENCH_K")) // the fusion's list depth; 0 is the default
+	s := New(st, Options{Embedder: e, K: k})
 	start = time.Now()
 	size, err := s.Refresh(ctx, true)
 	if err != nil {
