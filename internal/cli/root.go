@@ -73,6 +73,7 @@ Set NO_COLOR to turn colours off.`,
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
 	root.AddCommand(
 		newSyncCmd(app),
+		newEmbedCmd(app),
 		newAdaptersCmd(app),
 		newImportCmd(app),
 		newRecCmd(app),

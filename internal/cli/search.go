@@ -20,13 +20,16 @@ type searchOptions struct {
 	limit        int
 	json         bool
 	interactive  bool
+	mode         string
+	perSession   int
+	explain      bool
 }
 
 func newSearchCmd(app *App) *cobra.Command {
 	opts := &searchOptions{app: app}
 	cmd := &cobra.Command{
 		Use:   "search QUERY... | search -i [QUERY...]",
-		Short: "Full-text search over every session's events",
+		Short: "Search every session's events, by words and by meaning",
 		Long: `Search finds events by their text, best match first.
 
 Query syntax: words must all match; "quoted phrases" match in order; migrat*
@@ -38,13 +41,22 @@ With -i, search runs as you type in a full-screen view, QUERY optional:
 Up/Down move, Ctrl-S cycles the source, Ctrl-O types a project, Ctrl-T cycles
 the time range (any, 24h, 7d, 30d), Ctrl-K cycles the kind, Enter opens the
 session in $PAGER (else less -R), Ctrl-R prints its resume command and exits,
-Esc quits.`,
+Esc quits.
+
+Modes: fts matches words (BM25); vector ranks events by the similarity of
+their embedding to the query's; hybrid fuses both by reciprocal rank. The
+default is hybrid once the configured embedding model has vectors (reel
+embed), else fts. vector and hybrid fail with a hint when no model is
+configured. Hits are capped per session (--per-session) and grouped, so one
+long session cannot fill the page.`,
 		Example: `  reel search flaky migration
   reel search '"connection refused"' --source codex --since 2026-01-01 --limit 20
   reel search 'migrat* -rollback' --project myapp --kind tool_call
   reel search ENOSPC --json | jq '.[0].session_id'
   reel search -i flaky migration
-  eval "$(reel search -i)"   # ctrl+r on a hit prints its resume command`,
+  eval "$(reel search -i)"   # ctrl+r on a hit prints its resume command
+  reel search "why did the deploy hang" --mode hybrid --explain
+  reel search flaky test --per-session 1 --mode fts`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && !opts.interactive {
 				return &usageError{fmt.Errorf("search needs a query\nrun 'reel search --help' for usage")}
@@ -71,6 +83,11 @@ Esc quits.`,
 	f.IntVar(&opts.limit, "limit", 20, "at most this many hits")
 	f.BoolVar(&opts.json, "json", false, "print hits as JSON")
 	f.BoolVarP(&opts.interactive, "interactive", "i", false, "search as you type in a full-screen view")
+	f.StringVar(&opts.mode, "mode", "", "hybrid, fts or vector (default: hybrid once vectors exist, else fts)")
+	f.IntVar(&opts.perSession, "per-session", 3, "at most this many hits of one session (0: no cap)")
+	f.BoolVar(&opts.explain, "explain", false, "say how each hit was ranked: mode, model, ranks and scores")
+	cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{reel.ModeHybrid, reel.ModeFTS, reel.ModeVector},
+		cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(sourceNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{
 		reel.KindMessage, reel.KindReasoning, reel.KindToolCall, reel.KindToolResult, reel.KindSystem, reel.KindSummary, reel.KindOther,
@@ -87,7 +104,10 @@ func runSearch(ctx context.Context, opts *searchOptions) ([]reel.Hit, error) {
 	if opts.limit <= 0 {
 		return nil, reel.Errorf(reel.EINVALID, "--limit must be at least 1")
 	}
-	q := reel.SearchQuery{
+	if opts.perSession < 0 {
+		return nil, reel.Errorf(reel.EINVALID, "--per-session must be 0 (no cap) or more")
+	}
+	q := reel.SearchQuery{Mode: opts.mode, PerSession: opts.perSession, Explain: opts.explain,
 		Query: reel.ParseQuery(opts.query),
 		Filter: reel.Filter{Sources: splitList(opts.sources), Project: opts.project,
 			Kinds: splitList(opts.kinds), Roles: splitList(opts.roles), Limit: opts.limit},
@@ -106,9 +126,14 @@ func runSearch(ctx context.Context, opts *searchOptions) ([]reel.Hit, error) {
 		}
 		q.Filter.SessionID = sess.ID
 	}
-	hits, err := store.Search(ctx, q)
+	sr, _ := opts.app.searcher(ctx, store, "")
+	res, err := sr.SearchWithInfo(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	hits := res.Hits
+	if !opts.json {
+		searchNotices(ctx, s, sr, res)
 	}
 	if opts.json {
 		if hits == nil {
@@ -136,6 +161,9 @@ func runSearch(ctx context.Context, opts *searchOptions) ([]reel.Hit, error) {
 			clock(h.Time), h.Source, s.Paint(styleBlue, what),
 			s.Paint(styleDim, projectName(h.Project)+" · "+truncate(h.Title, 50)))
 		fmt.Fprintf(s.Out, "    %s\n", highlight(s, strings.ReplaceAll(h.Snippet, "\n", " "), h.Highlights))
+		if x := h.Explain; x != nil {
+			fmt.Fprintf(s.Out, "    %s\n", s.Paint(styleDim, explainLine(x, h.Score)))
+		}
 	}
 	return hits, nil
 }

@@ -36,6 +36,9 @@ type statusReport struct {
 	// Recordings describes shell recordings the same way: how many are
 	// being recorded, which were interrupted, and the last recovery.
 	Recordings *recordingStatus `json:"recordings"`
+	// Vectors says which embedding model search uses and how much of
+	// the store it covers.
+	Vectors *vectorStatus `json:"vectors"`
 }
 
 type sourceStatus struct {
@@ -127,6 +130,9 @@ func buildStatus(ctx context.Context, app *App) (*statusReport, error) {
 	if rep.Sources, err = sourceStatuses(app, stats); err != nil {
 		return nil, err
 	}
+	if rep.Vectors, err = readVectorStatus(ctx, app, store); err != nil {
+		return nil, err
+	}
 	if fs, ok := store.(interface {
 		Features(context.Context) (map[string]string, error)
 	}); ok {
@@ -158,6 +164,7 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 	for _, k := range slices.Sorted(maps.Keys(rep.Features)) {
 		fmt.Fprintf(s.Out, "  %s: %s\n", k, rep.Features[k])
 	}
+	fmt.Fprintf(s.Out, "%s %s\n", s.Paint(styleBold, "Embedding model:"), rep.Vectors.describe())
 	fmt.Fprintln(s.Out)
 	fmt.Fprintf(s.Out, "%-12s %9s %11s %13s %8s  %s\n", "SOURCE", "SESSIONS", "EVENTS", "UNRECOGNISED", "INVALID", "FOLDER")
 	for _, st := range rep.Sources {
