@@ -28,6 +28,10 @@ type App struct {
 	// none (see Daemon).
 	daemon    *httpapi.Client
 	daemonErr error
+	// embedder is the configured embedding model, or embedderErr why
+	// there is none (see Embedder).
+	embedder    reel.Embedder
+	embedderErr error
 	// stopped says the command ended because a signal asked it to and
 	// finished cleanly (the daemon): the exit code is 0, not 130.
 	stopped bool

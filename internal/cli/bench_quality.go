@@ -67,13 +67,22 @@ func runBenchQuality(ctx context.Context, opts *benchQualityOptions) error {
 	if _, err := syncer.Run(ctx, syncer.Options{Store: store, Sources: generatedSources(home)}); err != nil {
 		return err
 	}
-	// The store's own search is full-text; the vector and hybrid modes
-	// run through the searcher that serves them once it exists.
-	rep, err := evalset.Run(ctx, set, evalset.RunOptions{Searcher: store, Modes: []string{reel.ModeFTS}, Limit: opts.limit,
-		Unavailable: map[string]string{
-			reel.ModeVector: "no vector searcher in this build",
-			reel.ModeHybrid: "no vector searcher in this build",
-		}})
+	// Every mode runs through the searcher reel search uses, after the
+	// whole corpus is embedded with the configured model; without one,
+	// vector and hybrid are reported unavailable, with why.
+	run := evalset.RunOptions{Modes: evalset.Modes, Limit: opts.limit, PerSession: defaultPerSession}
+	sr, why := opts.app.searcher(ctx, store, "")
+	run.Searcher = sr
+	if why == nil {
+		e, _ := opts.app.Embedder(ctx, "")
+		if _, err := embedWithProgress(ctx, s, store, e, !opts.json); err != nil {
+			return err
+		}
+	} else {
+		run.Modes = []string{reel.ModeFTS}
+		run.Unavailable = map[string]string{reel.ModeVector: why.Error(), reel.ModeHybrid: why.Error()}
+	}
+	rep, err := evalset.Run(ctx, set, run)
 	if err != nil {
 		return err
 	}

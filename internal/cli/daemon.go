@@ -112,7 +112,10 @@ type daemonSync struct {
 // view is an App over the configuration in force and the daemon's store,
 // so that a reload never changes what a running sync reads.
 func (ds *daemonSync) view() *App {
-	return &App{Streams: ds.app.Streams, env: ds.app.env, cfg: ds.cfg.Load(), store: ds.store}
+	a := &App{Streams: ds.app.Streams, env: ds.app.env, cfg: ds.cfg.Load(), store: ds.store}
+	// The embedding model is loaded once, at start.
+	a.embedder, a.embedderErr = ds.app.Embedder(context.Background(), "")
+	return a
 }
 
 // reload reads config.toml again.
@@ -165,6 +168,9 @@ func (ds *daemonSync) syncSources(ctx context.Context, only []string) (*syncer.R
 	defer lock.Release()
 	start := time.Now()
 	rec, err := syncOnce(ctx, a, sources, false, nil, nil)
+	if err == nil {
+		embedAfterSync(ctx, a, ds.store, false)
+	}
 	if rec != nil && (rec.FilesNew+rec.FilesAppended+rec.FilesRewritten > 0 || rec.SkippedRecords+int64(rec.SkippedFiles) > 0) {
 		ds.log.Info("synced", "files_new", rec.FilesNew, "files_appended", rec.FilesAppended,
 			"files_rewritten", rec.FilesRewritten, "events", rec.EventsInserted,

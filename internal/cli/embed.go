@@ -8,6 +8,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/reel-sh/reel"
 	"github.com/reel-sh/reel/internal/search"
 )
 
@@ -59,25 +60,7 @@ func runEmbed(ctx context.Context, opts *embedOptions) error {
 		return err
 	}
 	start := time.Now()
-	var bar *progressbar.ProgressBar
-	var embedded int64
-	progress := func(done, total int64) {
-		embedded = done
-		if !s.IsStderrTTY() || opts.json || total == 0 {
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(s.Err),
-				progressbar.OptionSetDescription("embedding"), progressbar.OptionShowCount(),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish())
-		}
-		bar.Set64(min(done, total))
-	}
-	err = search.EmbedPending(ctx, store, e, progress)
-	if bar != nil {
-		bar.Finish()
-	}
+	embedded, err := embedWithProgress(ctx, s, store, e, !opts.json)
 	if err != nil {
 		return err
 	}
@@ -93,4 +76,44 @@ func runEmbed(ctx context.Context, opts *embedOptions) error {
 	fmt.Fprintf(s.Out, "Embedded %d events with %s in %s; %s\n", embedded, m.ID,
 		time.Since(start).Round(time.Millisecond), vs.describe())
 	return nil
+}
+
+// embedWithProgress embeds what the store holds without vectors of e's
+// model, with a progress bar on a terminal when bar is true, and returns
+// how many events it embedded.
+func embedWithProgress(ctx context.Context, s *Streams, store reel.Store, e reel.Embedder, bar bool) (int64, error) {
+	var pb *progressbar.ProgressBar
+	var embedded int64
+	progress := func(done, total int64) {
+		embedded = done
+		if !s.IsStderrTTY() || !bar || total == 0 {
+			return
+		}
+		if pb == nil {
+			pb = progressbar.NewOptions64(total, progressbar.OptionSetWriter(s.Err),
+				progressbar.OptionSetDescription("embedding"), progressbar.OptionShowCount(),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish())
+		}
+		pb.Set64(min(done, total))
+	}
+	err := search.EmbedPending(ctx, store, e, progress)
+	if pb != nil {
+		pb.Finish()
+	}
+	return embedded, err
+}
+
+// embedAfterSync embeds what a sync brought, as reel sync and the daemon
+// do after each sync. Semantic search being off is not an error; a model
+// that fails is reported on stderr, since the sync itself succeeded and
+// search stays full-text for what was not embedded.
+func embedAfterSync(ctx context.Context, app *App, store reel.Store, bar bool) {
+	e, err := app.Embedder(ctx, "")
+	if err != nil {
+		return
+	}
+	if _, err := embedWithProgress(ctx, app.Streams, store, e, bar); err != nil && ctx.Err() == nil {
+		fmt.Fprintf(app.Streams.Err, "reel: embed with %s: %v\nhint: search stays full-text for what is not embedded; 'reel embed' tries again\n", e.Model().ID, err)
+	}
 }

@@ -25,6 +25,10 @@ type searchOptions struct {
 	explain      bool
 }
 
+// defaultPerSession is how many hits of one session a search shows at
+// most, unless --per-session says otherwise.
+const defaultPerSession = 3
+
 func newSearchCmd(app *App) *cobra.Command {
 	opts := &searchOptions{app: app}
 	cmd := &cobra.Command{
@@ -84,7 +88,7 @@ long session cannot fill the page.`,
 	f.BoolVar(&opts.json, "json", false, "print hits as JSON")
 	f.BoolVarP(&opts.interactive, "interactive", "i", false, "search as you type in a full-screen view")
 	f.StringVar(&opts.mode, "mode", "", "hybrid, fts or vector (default: hybrid once vectors exist, else fts)")
-	f.IntVar(&opts.perSession, "per-session", 3, "at most this many hits of one session (0: no cap)")
+	f.IntVar(&opts.perSession, "per-session", defaultPerSession, "at most this many hits of one session (0: no cap)")
 	f.BoolVar(&opts.explain, "explain", false, "say how each hit was ranked: mode, model, ranks and scores")
 	cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{reel.ModeHybrid, reel.ModeFTS, reel.ModeVector},
 		cobra.ShellCompDirectiveNoFileComp))

@@ -45,8 +45,11 @@ func runSearchInteractive(ctx context.Context, opts *searchOptions) error {
 	render := func(ctx context.Context, w io.Writer, sessionID string) error {
 		return renderSession(ctx, opts.app, w, sessionID, color)
 	}
+	// The searcher reel search uses: hybrid once vectors exist, else
+	// full-text.
+	sr, _ := opts.app.searcher(ctx, store, "")
 	res, err := tui.Run(ctx, tui.Options{
-		Searcher: store, Store: store, Query: opts.query, Limit: opts.limit,
+		Searcher: sr, Store: store, Query: opts.query, Limit: opts.limit, PerSession: defaultPerSession,
 		Color: color, Render: render, Pager: opts.app.Getenv("PAGER"),
 	}, in, ui)
 	if err != nil {

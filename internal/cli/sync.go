@@ -23,6 +23,7 @@ type syncOptions struct {
 	to      string
 	dryRun  bool
 	noWait  bool
+	noEmbed bool
 	json    bool
 	quiet   bool
 }
@@ -53,6 +54,7 @@ First, live sessions whose writer died are ended as interrupted and ingested
 	}
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "read everything and report what would change, writing nothing")
 	cmd.Flags().BoolVar(&opts.noWait, "no-wait", false, "exit 0 at once if another sync is running")
+	cmd.Flags().BoolVar(&opts.noEmbed, "no-embed", false, "do not embed the new events for semantic search (reel embed does it later)")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the sync record as JSON")
 	cmd.Flags().StringVar(&opts.to, "to", "", "then push the local store's sessions to this team store (postgres://...), incrementally")
 	cmd.Flags().StringArrayVar(&opts.paths, "path", nil, "read this folder or file instead of the source's own (one source only; repeatable)")
@@ -172,6 +174,14 @@ func runSync(ctx context.Context, opts *syncOptions) error {
 		}
 	} else if !opts.quiet {
 		printSyncRecord(s, rec, len(opts.sources) > 0)
+	}
+	if runErr == nil && !opts.dryRun && !opts.noEmbed {
+		// Still under the sync lock: one embedding job at a time.
+		store, err := app.Store(ctx)
+		if err != nil {
+			return err
+		}
+		embedAfterSync(ctx, app, store, !opts.json && !opts.quiet)
 	}
 	return runErr
 }
