@@ -91,6 +91,9 @@ type searchPlan struct {
 	// prefix is set when the query is one prefix term that covers too
 	// many index terms to expand.
 	prefix *prefixTerms
+	// term is the index term when the query is one ASCII word, which is
+	// ranked from its band when it has one (see bandTop).
+	term string
 }
 
 // plan renders q. ok is false when the filters match nothing for sure.
@@ -105,6 +108,9 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, q reel.SearchQuery) (p *se
 	p.detail = p.match
 	if pt := expand[root]; pt != nil && pt.terms == nil {
 		p.prefix = pt
+	}
+	if root.Op == reel.OpTerm && !root.Prefix && asciiWord(root.Text) {
+		p.term = strings.ToLower(root.Text)
 	}
 	if f.SessionID != "" {
 		// A session's events were inserted together, so their ids (the
@@ -171,11 +177,23 @@ func (p *searchPlan) top(ctx context.Context, tx *sql.Tx, limit int) (ids []int6
 			}
 		}
 	}
+	whole := p.term != "" && !p.filtered()
+	if whole {
+		ids, scores, ok, err := bandTop(ctx, tx, p.term, limit)
+		if err != nil || ok {
+			return ids, scores, err
+		}
+	}
 	newest, err := p.newest(ctx, tx, p.match, max(p.max+1, limit))
 	if err != nil || len(newest) == 0 {
 		return nil, nil, err
 	}
-	if len(newest) > p.max {
+	if len(newest) > p.max && whole {
+		// A word with no band yet (or a limit deeper than its band): all
+		// its matches are ranked.
+		newest = newest[len(newest)-1:]
+		newest[0] = noLow
+	} else if len(newest) > p.max {
 		newest = newest[:min(limit, len(newest))]
 		return newest, make([]float64, len(newest)), nil
 	}
