@@ -170,22 +170,34 @@ func indexAverages(ctx context.Context, tx *sql.Tx) (n, avgdl float64, err error
 // bandTop ranks the matches of the index term from its band: ok is false
 // when the term has none or the band is too shallow for limit.
 func bandTop(ctx context.Context, tx *sql.Tx, term string, limit int) (ids []int64, scores []float64, ok bool, err error) {
-	var df, depth int64
+	ids, scores, depth, err := bandRanked(ctx, tx, term)
+	if err != nil || depth < limit {
+		return nil, nil, false, err
+	}
+	n := min(limit, len(ids))
+	return ids[:n], scores[:n], true, nil
+}
+
+// bandRanked returns the term's best matches by bm25, best first (newest
+// first on ties), as far as its band ranks them exactly: depth of them
+// (all, if fewer match). depth is 0 when the term has no band.
+func bandRanked(ctx context.Context, tx *sql.Tx, term string) (ids []int64, scores []float64, depth int, err error) {
+	var df, d int64
 	var blob []byte
-	err = tx.QueryRowContext(ctx, `SELECT df, depth, band FROM fts_bands WHERE term = ?`, term).Scan(&df, &depth, &blob)
-	if err == sql.ErrNoRows || err == nil && int(depth) < limit {
-		return nil, nil, false, nil
+	err = tx.QueryRowContext(ctx, `SELECT df, depth, band FROM fts_bands WHERE term = ?`, term).Scan(&df, &d, &blob)
+	if err == sql.ErrNoRows {
+		return nil, nil, 0, nil
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, 0, err
 	}
 	es, err := decodeBand(blob)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, 0, err
 	}
 	n, avgdl, err := indexAverages(ctx, tx)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, 0, err
 	}
 	type scored struct {
 		id int64
@@ -201,9 +213,37 @@ func bandTop(ctx context.Context, tx *sql.Tx, term string, limit int) (ids []int
 		}
 		return all[i].id > all[j].id
 	})
-	for _, a := range all[:min(limit, len(all))] {
+	all = all[:min(int(d), len(all))]
+	for _, a := range all {
 		ids = append(ids, a.id)
 		scores = append(scores, a.s)
+	}
+	return ids, scores, int(d), nil
+}
+
+// bandFiltered ranks the matches of the index term that pass the plan's
+// filters from its band: the first limit of its exactly ranked matches
+// that pass are the best that pass. ok is false when fewer pass.
+func (p *searchPlan) bandFiltered(ctx context.Context, tx *sql.Tx, limit int) (ids []int64, scores []float64, ok bool, err error) {
+	all, allScores, _, err := bandRanked(ctx, tx, p.term)
+	if err != nil || len(all) < limit {
+		return nil, nil, false, err
+	}
+	pass, err := p.passing(ctx, tx, all)
+	if err != nil || len(pass) < limit {
+		return nil, nil, false, err
+	}
+	passed := make(map[int64]bool, len(pass))
+	for _, id := range pass {
+		passed[id] = true
+	}
+	for i, id := range all {
+		if passed[id] {
+			ids, scores = append(ids, id), append(scores, allScores[i])
+			if len(ids) == limit {
+				break
+			}
+		}
 	}
 	return ids, scores, true, nil
 }

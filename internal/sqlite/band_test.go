@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reel-sh/reel"
 )
@@ -166,6 +167,32 @@ func TestStore_SearchRanksCommonWordsByBM25(t *testing.T) {
 	for i, h := range hits {
 		if math.Abs(h.Score-wantScores[i]) > 1e-9*wantScores[i] {
 			t.Errorf("hit %d score %v, want %v", i, h.Score, wantScores[i])
+		}
+	}
+	// With a filter, the band's best matches that pass it, when enough do.
+	since := time.Unix(1700000000, 0).Add(300 * time.Second)
+	rows, err := s.rdb.Query(`SELECT f.rowid, bm25(events_fts) AS r FROM events_fts f JOIN events e ON e.id = f.rowid
+		WHERE events_fts MATCH 'beta' AND e.time >= ? ORDER BY r, f.rowid DESC LIMIT 20`, since.UnixNano())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantScores = wantScores[:0]
+	for rows.Next() {
+		var id int64
+		var r float64
+		if err := rows.Scan(&id, &r); err != nil {
+			t.Fatal(err)
+		}
+		wantScores = append(wantScores, -r)
+	}
+	rows.Close()
+	hits = search(t, s, "beta", reel.Filter{Since: since})
+	if len(hits) != 20 || len(wantScores) != 20 {
+		t.Fatalf("filtered: %d hits, want 20 of %d", len(hits), len(wantScores))
+	}
+	for i, h := range hits {
+		if math.Abs(h.Score-wantScores[i]) > 1e-9*wantScores[i] || h.Seq < 300 {
+			t.Errorf("filtered hit %d: seq %d score %v, want %v", i, h.Seq, h.Score, wantScores[i])
 		}
 	}
 	// A limit deeper than the band is ranked by FTS5 over every match.

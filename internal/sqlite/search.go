@@ -178,8 +178,14 @@ func (p *searchPlan) top(ctx context.Context, tx *sql.Tx, limit int) (ids []int6
 		}
 	}
 	whole := p.term != "" && !p.filtered()
-	if whole {
+	switch {
+	case whole:
 		ids, scores, ok, err := bandTop(ctx, tx, p.term, limit)
+		if err != nil || ok {
+			return ids, scores, err
+		}
+	case p.term != "":
+		ids, scores, ok, err := p.bandFiltered(ctx, tx, limit)
 		if err != nil || ok {
 			return ids, scores, err
 		}
