@@ -47,14 +47,14 @@ func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 	// converts every argument of every row, which costs as much as
 	// SQLite's own insert.
 	err = conn.Raw(func(dc any) error {
-		return applyConn(ctx, dc.(*sqlite3.SQLiteConn), bs)
+		return applyConn(ctx, dc.(*sqlite3.SQLiteConn), &s.bandSeen, bs)
 	})
 	return s.wrap("apply batch", err)
 }
 
 // applyConn runs the batches' transaction on c. One transaction for many
 // small batches matters: the full-text index writes a segment per commit.
-func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) error {
+func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, seen *bandSeen, bs []*reel.Batch) error {
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE", nil); err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) err
 	if err := ix.flush(c); err != nil {
 		return err
 	}
-	if err := bandUpdate(&sqlite3Conn{c}, ix.removed, ix.first); err != nil {
+	if err := bandUpdate(c, seen, ix.removed, ix.first); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -151,7 +151,7 @@ func (ix *indexer) readRemoved(c *sqlite3.SQLiteConn, sk, from int64) error {
 	if first == 0 {
 		first = math.MaxInt64
 	}
-	return (&sqlite3Conn{c}).query(`SELECT s.id, s.body FROM event_fts_source s
+	return (&sqlite3Conn{c: c}).query(`SELECT s.id, s.body FROM event_fts_source s
 		WHERE s.session_sk = ? AND s.seq >= ? AND s.id < ?`, []any{sk, from, first}, func(v []driver.Value) {
 		ev := bandText{id: v[0].(int64)}
 		switch b := v[1].(type) {

@@ -11,6 +11,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 const (
@@ -26,7 +28,10 @@ const (
 	bandRebuildDepth = bandDepth / 2
 	// bandCandidateShare: a word in at least one of every
 	// bandCandidateShare new events of an Apply is checked for a band.
-	bandCandidateShare = 500
+	bandCandidateShare = 200
+	// bandSampleEvery: one in bandSampleEvery new events is split into
+	// all its words to find words that may need a band.
+	bandSampleEvery = 8
 	// bm25K1 and bm25B are FTS5's bm25 parameters.
 	bm25K1 = 1.2
 	bm25B  = 0.75
@@ -255,51 +260,66 @@ type bandText struct {
 	dl   uint64
 }
 
-// termCounts returns, for each index term of the events, the events
-// holding it with the term's count. ASCII text is split in Go as the
-// tokenizer does (see tokens); text with other characters is tokenized
-// by FTS5 itself in a temporary index on c, so that every count is exact.
-func termCounts(c *sqlite3Conn, evs []bandText) (map[string][]bandEntry, error) {
-	out := map[string][]bandEntry{}
+// termCounts returns, for each index term of the events that keep
+// accepts (every term when keep is nil), the events holding it with the
+// term's count. ASCII text is split in Go as the tokenizer does (see
+// tokens); text with other characters is tokenized by FTS5 itself in a
+// temporary index on c, so that every count is exact. With every > 0,
+// sampled counts the occurrences of every term in each every-th event of
+// ASCII text.
+func termCounts(c *sqlite3Conn, evs []bandText, keep func([]byte) bool, every int) (
+	out map[string][]bandEntry, sampled map[string]int, err error) {
+	out, sampled = map[string][]bandEntry{}, map[string]int{}
 	var other []bandText
 	tf := map[string]uint64{}
-	for _, ev := range evs {
+	for i, ev := range evs {
 		if !asciiText(ev.body) {
 			other = append(other, ev)
 			continue
 		}
 		clear(tf)
-		asciiTokens(ev.body, func(w []byte) { tf[string(w)]++ })
+		sample := every > 0 && i%every == 0
+		asciiTokens(ev.body, func(w []byte) {
+			if sample {
+				sampled[string(w)]++
+			}
+			if keep == nil || keep(w) {
+				tf[string(w)]++
+			}
+		})
 		for w, n := range tf {
 			out[w] = append(out[w], bandEntry{id: ev.id, tf: n, dl: ev.dl})
 		}
 	}
 	if len(other) == 0 {
-		return out, nil
+		return out, sampled, nil
 	}
 	if err := c.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.band_tok USING fts5 (body,
 		tokenize = 'unicode61 remove_diacritics 2')`); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := c.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.band_tok_instance USING fts5vocab ('temp', 'band_tok', 'instance')`); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dl := map[int64]uint64{}
 	for _, ev := range other {
-		if err := c.exec(`INSERT INTO temp.band_tok (rowid, body) VALUES (?, ?)`, ev.id, ev.body); err != nil {
-			return nil, err
+		if err := c.execPrepared(`INSERT INTO temp.band_tok (rowid, body) VALUES (?, ?)`, ev.id, ev.body); err != nil {
+			return nil, nil, err
 		}
 		dl[ev.id] = ev.dl
 	}
-	err := c.query(`SELECT term, doc, count(*) FROM temp.band_tok_instance GROUP BY term, doc`, nil, func(v []driver.Value) {
-		id := v[1].(int64)
+	err = c.query(`SELECT term, doc, count(*) FROM temp.band_tok_instance GROUP BY term, doc`, nil, func(v []driver.Value) {
 		w := textValue(v[0])
+		if keep != nil && !keep([]byte(w)) {
+			return
+		}
+		id := v[1].(int64)
 		out[w] = append(out[w], bandEntry{id: id, tf: uint64(v[2].(int64)), dl: dl[id]})
 	}, 3)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, c.exec(`DELETE FROM temp.band_tok`)
+	return out, sampled, c.exec(`DELETE FROM temp.band_tok`)
 }
 
 func textValue(v driver.Value) string {
@@ -349,7 +369,9 @@ func asciiTokens(b []byte, word func([]byte)) {
 // transaction's new events (ids from from on; 0 if none) were indexed.
 // removed are the events with ids below from that the transaction
 // unindexed, read before they were deleted.
-func bandUpdate(c *sqlite3Conn, removed []bandText, from int64) error {
+func bandUpdate(sc *sqlite3.SQLiteConn, seen *bandSeen, removed []bandText, from int64) error {
+	c := &sqlite3Conn{c: sc}
+	defer c.close()
 	if len(removed) > 0 {
 		if err := bandRemove(c, removed); err != nil {
 			return fmt.Errorf("remove from bands: %w", err)
@@ -358,7 +380,7 @@ func bandUpdate(c *sqlite3Conn, removed []bandText, from int64) error {
 	if from == 0 {
 		return nil
 	}
-	if err := bandAdd(c, from); err != nil {
+	if err := bandAdd(c, seen, from); err != nil {
 		return fmt.Errorf("add to bands: %w", err)
 	}
 	return nil
@@ -372,7 +394,7 @@ type bandRow struct {
 func readBandRow(c *sqlite3Conn, term string) (*bandRow, error) {
 	var r *bandRow
 	var derr error
-	err := c.query(`SELECT df, depth, band FROM fts_bands WHERE term = ?`, []any{term}, func(v []driver.Value) {
+	err := c.queryPrepared(`SELECT df, depth, band FROM fts_bands WHERE term = ?`, []any{term}, func(v []driver.Value) {
 		r = &bandRow{df: v[0].(int64), depth: v[1].(int64)}
 		b, _ := v[2].([]byte)
 		r.band, derr = decodeBand(b)
@@ -384,12 +406,12 @@ func readBandRow(c *sqlite3Conn, term string) (*bandRow, error) {
 }
 
 func writeBandRow(c *sqlite3Conn, term string, r *bandRow) error {
-	return c.exec(`INSERT OR REPLACE INTO fts_bands (term, df, depth, band) VALUES (?, ?, ?, ?)`,
+	return c.execPrepared(`INSERT OR REPLACE INTO fts_bands (term, df, depth, band) VALUES (?, ?, ?, ?)`,
 		term, r.df, r.depth, encodeBand(r.band))
 }
 
 func bandRemove(c *sqlite3Conn, removed []bandText) error {
-	counts, err := termCounts(c, removed)
+	counts, _, err := termCounts(c, removed, nil, 0)
 	if err != nil {
 		return err
 	}
@@ -415,7 +437,16 @@ func bandRemove(c *sqlite3Conn, removed []bandText) error {
 	return nil
 }
 
-func bandAdd(c *sqlite3Conn, from int64) error {
+// bandSeen remembers, for the words without a band that Apply checked,
+// how many events they matched at most, so that a word is checked again
+// only once it may match more than bandMinDF: each check reads the
+// word's doclist. It is a hint, kept per Store: a word checked later
+// than it might have been is ranked exactly by FTS5 meanwhile.
+type bandSeen struct {
+	df map[string]int64
+}
+
+func bandAdd(c *sqlite3Conn, seen *bandSeen, from int64) error {
 	var evs []bandText
 	err := c.query(`SELECT s.id, s.body, d.sz FROM event_fts_source s
 		JOIN events_fts_docsize d ON d.id = s.id WHERE s.id >= ?`, []any{from}, func(v []driver.Value) {
@@ -433,7 +464,19 @@ func bandAdd(c *sqlite3Conn, from int64) error {
 	if err != nil || len(evs) == 0 {
 		return err
 	}
-	counts, err := termCounts(c, evs)
+	// The words with bands: only their counts are needed, and only some
+	// events are split into every word to find new frequent ones.
+	bands := map[string][]byte{}
+	err = c.query(`SELECT term, band FROM fts_bands`, nil, func(v []driver.Value) {
+		bands[textValue(v[0])] = nil
+	}, 2)
+	if err != nil {
+		return err
+	}
+	counts, sampled, err := termCounts(c, evs, func(w []byte) bool {
+		_, ok := bands[string(w)]
+		return ok
+	}, bandSampleEvery)
 	if err != nil {
 		return err
 	}
@@ -442,34 +485,63 @@ func bandAdd(c *sqlite3Conn, from int64) error {
 		if err != nil {
 			return err
 		}
-		switch {
-		case r != nil && r.depth >= bandRebuildDepth:
-			r.df += int64(len(es))
-			r.band = skyband(append(r.band, es...), int(r.depth))
-			if err := writeBandRow(c, term, r); err != nil {
+		if r.depth < bandRebuildDepth {
+			if err := bandBuild(c, term, true); err != nil {
 				return err
 			}
-		case r != nil || len(es)*bandCandidateShare >= len(evs):
-			if err := bandBuild(c, term, r != nil); err != nil {
-				return err
-			}
+			continue
+		}
+		r.df += int64(len(es))
+		r.band = skyband(append(r.band, es...), int(r.depth))
+		if err := writeBandRow(c, term, r); err != nil {
+			return err
 		}
 	}
+	for term, n := range sampled {
+		if _, ok := bands[term]; ok {
+			continue
+		}
+		est := int64(n * bandSampleEvery)
+		df, known := seen.df[term]
+		if known && df+est <= bandMinDF {
+			seen.df[term] = df + est
+			continue
+		}
+		if !known && est*bandCandidateShare < int64(len(evs)) {
+			continue
+		}
+		df, err := bandBuildFrequent(c, term)
+		if err != nil {
+			return err
+		}
+		if df > bandMinDF {
+			delete(seen.df, term)
+			continue
+		}
+		if seen.df == nil {
+			seen.df = map[string]int64{}
+		}
+		seen.df[term] = df
+	}
 	return nil
+}
+
+// bandBuildFrequent builds the band of term when the term matches more
+// than bandMinDF events, and returns how many it matches.
+func bandBuildFrequent(c *sqlite3Conn, term string) (int64, error) {
+	var df int64
+	err := c.queryPrepared(`SELECT doc FROM events_fts_vocab WHERE term = ?`, []any{term}, func(v []driver.Value) {
+		df = v[0].(int64)
+	}, 1)
+	if err != nil || df <= bandMinDF {
+		return df, err
+	}
+	return df, bandBuild(c, term, false)
 }
 
 // bandBuild builds the band of term from the index when the term matches
 // more than bandMinDF events (or always, with force).
 func bandBuild(c *sqlite3Conn, term string, force bool) error {
-	if !force {
-		var df int64
-		err := c.query(`SELECT doc FROM events_fts_vocab WHERE term = ?`, []any{term}, func(v []driver.Value) {
-			df = v[0].(int64)
-		}, 1)
-		if err != nil || df <= bandMinDF {
-			return err
-		}
-	}
 	var es []bandEntry
 	err := c.query(`SELECT i.doc, count(*), d.sz FROM events_fts_instance i
 		JOIN events_fts_docsize d ON d.id = i.doc WHERE i.term = ? GROUP BY i.doc`, []any{term}, func(v []driver.Value) {
@@ -490,15 +562,60 @@ func bandBuild(c *sqlite3Conn, term string, force bool) error {
 // sqlite3Conn runs statements on a driver connection without
 // database/sql's per-argument conversions.
 type sqlite3Conn struct {
-	c interface {
-		driver.ExecerContext
-		driver.QueryerContext
-	}
+	c     *sqlite3.SQLiteConn
+	stmts map[string]driver.Stmt // prepared statements by query
 }
 
 func (c *sqlite3Conn) exec(query string, args ...any) error {
 	_, err := c.c.ExecContext(context.Background(), query, namedValues(args))
 	return err
+}
+
+// prepared returns query prepared, once per sqlite3Conn.
+func (c *sqlite3Conn) prepared(query string) (driver.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.c.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]driver.Stmt{}
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// close closes the prepared statements.
+func (c *sqlite3Conn) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.stmts = nil
+}
+
+// execPrepared runs a prepared statement.
+func (c *sqlite3Conn) execPrepared(query string, args ...any) error {
+	st, err := c.prepared(query)
+	if err != nil {
+		return err
+	}
+	_, err = st.(driver.StmtExecContext).ExecContext(context.Background(), namedValues(args))
+	return err
+}
+
+// queryPrepared is query through a prepared statement.
+func (c *sqlite3Conn) queryPrepared(query string, args []any, row func([]driver.Value), n int) error {
+	st, err := c.prepared(query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), namedValues(args))
+	if err != nil {
+		return err
+	}
+	return eachRow(rows, row, n)
 }
 
 // query calls row with each row's n values; the values are valid only
@@ -508,6 +625,10 @@ func (c *sqlite3Conn) query(query string, args []any, row func([]driver.Value), 
 	if err != nil {
 		return err
 	}
+	return eachRow(rows, row, n)
+}
+
+func eachRow(rows driver.Rows, row func([]driver.Value), n int) error {
 	defer rows.Close()
 	dest := make([]driver.Value, n)
 	for {

@@ -35,6 +35,9 @@ type Store struct {
 	// one process queue on a mutex instead of polling SQLite's busy
 	// handler. Other processes still wait through busy_timeout.
 	writeMu sync.Mutex
+	// bandSeen is what Apply (under writeMu) knows of words without a
+	// band: see bandAdd.
+	bandSeen bandSeen
 }
 
 var _ reel.Store = (*Store)(nil)
