@@ -35,9 +35,11 @@ const (
 // (event time in [Since, Until)) select events.
 //
 // When at most 2000 events match (300 with filters) they are ranked by
-// bm25 and Score is the bm25 score, higher for better matches. When more
-// match, hits are the newest matches (by ingestion order), newest first,
-// with Score 0: see the package documentation.
+// bm25 and Score is the bm25 score, higher for better matches. A query of
+// one word is ranked by bm25 however many events match (from the word's
+// band: see the package documentation). Other queries with more matches
+// return the newest matches (by ingestion order), newest first, with
+// Score 0.
 func (s *Store) Search(ctx context.Context, q reel.SearchQuery) ([]reel.Hit, error) {
 	hits := []reel.Hit{}
 	if q.Query.Empty() {
