@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -275,6 +276,24 @@ func (p *searchPlan) details(ctx context.Context, tx *sql.Tx, ids []int64, score
 }
 
 func (p *searchPlan) detailsOf(ctx context.Context, tx *sql.Tx, match string, ids []int64, byID map[int64]reel.Hit) error {
+	// Hits ranked by bm25 over a common word lie far apart; the range
+	// between them would be read whole, every match of the word in it. So
+	// ids are read in runs of close ids, each a range of its own.
+	sorted := slices.Sorted(slices.Values(ids))
+	start := 0
+	for i := 1; i <= len(sorted); i++ {
+		if i < len(sorted) && sorted[i]-sorted[i-1] <= ascWidth {
+			continue
+		}
+		if err := p.detailsRange(ctx, tx, match, sorted[start:i], byID); err != nil {
+			return err
+		}
+		start = i
+	}
+	return nil
+}
+
+func (p *searchPlan) detailsRange(ctx context.Context, tx *sql.Tx, match string, ids []int64, byID map[int64]reel.Hit) error {
 	lo, hi := ids[0], ids[0]
 	for _, id := range ids {
 		lo, hi = min(lo, id), max(hi, id)
