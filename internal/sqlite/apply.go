@@ -38,6 +38,7 @@ func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.wrote.Store(true)
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return s.wrap("apply batch", err)
