@@ -466,10 +466,10 @@ func bandAdd(c *sqlite3Conn, seen *bandSeen, from int64) error {
 	}
 	// The words with bands: only their counts are needed, and only some
 	// events are split into every word to find new frequent ones.
-	bands := map[string][]byte{}
-	err = c.query(`SELECT term, band FROM fts_bands`, nil, func(v []driver.Value) {
-		bands[textValue(v[0])] = nil
-	}, 2)
+	bands := map[string]bool{}
+	err = c.query(`SELECT term FROM fts_bands`, nil, func(v []driver.Value) {
+		bands[textValue(v[0])] = true
+	}, 1)
 	if err != nil {
 		return err
 	}
