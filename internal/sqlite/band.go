@@ -166,8 +166,11 @@ func indexAverages(ctx context.Context, tx *sql.Tx) (n, avgdl float64, err error
 		return 0, 0, errors.New("read index averages: truncated")
 	}
 	tokens, k2 := ftsVarint(rec[k:])
-	if k2 == 0 || rows == 0 {
+	if k2 == 0 {
 		return 0, 0, errors.New("read index averages: truncated")
+	}
+	if rows == 0 || tokens == 0 {
+		return 0, 0, nil
 	}
 	return float64(rows), float64(tokens) / float64(rows), nil
 }
@@ -201,7 +204,8 @@ func bandRanked(ctx context.Context, tx *sql.Tx, term string) (ids []int64, scor
 		return nil, nil, 0, err
 	}
 	n, avgdl, err := indexAverages(ctx, tx)
-	if err != nil {
+	if err != nil || n == 0 || len(es) == 0 {
+		// An empty index or band: FTS5 ranks whatever matches.
 		return nil, nil, 0, err
 	}
 	type scored struct {
