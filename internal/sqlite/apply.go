@@ -5,6 +5,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -36,6 +38,7 @@ func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.wrote.Store(true)
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return s.wrap("apply batch", err)
@@ -45,14 +48,14 @@ func (s *Store) Apply(ctx context.Context, bs ...*reel.Batch) error {
 	// converts every argument of every row, which costs as much as
 	// SQLite's own insert.
 	err = conn.Raw(func(dc any) error {
-		return applyConn(ctx, dc.(*sqlite3.SQLiteConn), bs)
+		return applyConn(ctx, dc.(*sqlite3.SQLiteConn), &s.bandSeen, bs)
 	})
 	return s.wrap("apply batch", err)
 }
 
 // applyConn runs the batches' transaction on c. One transaction for many
 // small batches matters: the full-text index writes a segment per commit.
-func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) error {
+func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, seen *bandSeen, bs []*reel.Batch) error {
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE", nil); err != nil {
 		return err
 	}
@@ -69,6 +72,9 @@ func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) err
 		}
 	}
 	if err := ix.flush(c); err != nil {
+		return err
+	}
+	if err := bandUpdate(c, seen, ix.removed, ix.first); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -92,6 +98,11 @@ func applyConn(ctx context.Context, c *sqlite3.SQLiteConn, bs []*reel.Batch) err
 // deleted, the pending ones are exactly those with id >= from.
 type indexer struct {
 	from int64 // the first pending event id; 0 if none is pending
+	// first is the transaction's first new event id (0 if none), and
+	// removed the older events it unindexed: the bands are kept current
+	// from them once all are indexed (see bandUpdate).
+	first   int64
+	removed []bandText
 }
 
 // mark records that events are about to be inserted.
@@ -113,6 +124,9 @@ func (ix *indexer) mark(c *sqlite3.SQLiteConn) error {
 		return fmt.Errorf("next event id is %T", dest[0])
 	}
 	ix.from = from
+	if ix.first == 0 {
+		ix.first = from
+	}
 	return nil
 }
 
@@ -129,6 +143,26 @@ func (ix *indexer) flush(c *sqlite3.SQLiteConn) error {
 	}
 	ix.from = 0
 	return nil
+}
+
+// readRemoved reads the events of session sk from seq from on, which are
+// about to be unindexed, unless this transaction inserted them.
+func (ix *indexer) readRemoved(c *sqlite3.SQLiteConn, sk, from int64) error {
+	first := ix.first
+	if first == 0 {
+		first = math.MaxInt64
+	}
+	return (&sqlite3Conn{c: c}).query(`SELECT s.id, s.body FROM event_fts_source s
+		WHERE s.session_sk = ? AND s.seq >= ? AND s.id < ?`, []any{sk, from, first}, func(v []driver.Value) {
+		ev := bandText{id: v[0].(int64)}
+		switch b := v[1].(type) {
+		case string:
+			ev.body = []byte(b)
+		case []byte:
+			ev.body = slices.Clone(b)
+		}
+		ix.removed = append(ix.removed, ev)
+	}, 2)
 }
 
 // applyBatch writes one batch inside the open transaction, leaving the
@@ -165,6 +199,9 @@ func applyBatch(ctx context.Context, c *sqlite3.SQLiteConn, b *reel.Batch, ix *i
 		// events, unindex the replaced ones, then delete them.
 		if err := ix.flush(c); err != nil {
 			return err
+		}
+		if err := ix.readRemoved(c, sk, b.FromSeq); err != nil {
+			return fmt.Errorf("read replaced events: %w", err)
 		}
 		if err := exec("unindex events", `INSERT INTO events_fts (events_fts, rowid, body)
 			SELECT 'delete', id, body FROM event_fts_source WHERE session_sk = ? AND seq >= ?`, sk, b.FromSeq); err != nil {

@@ -70,14 +70,43 @@
 // (FTS5 counts them for the word's weight, whatever rowid range the query
 // is limited to: 4 ms for a word in 300,000 events). So Search first
 // reads the newest matches that pass the filters, up to 2000 (300 when
-// there are filters, since checking them reads each match's event):
+// there are filters, since checking them reads each match's event): if
+// that is all of them, they are ranked by bm25 and Hit.Score is the bm25
+// score.
 //
-//   - If that is all of them, they are ranked by bm25 and Hit.Score is the
-//     bm25 score.
-//   - If more match, the hits are the newest matches (the most recently
-//     ingested), newest first, with Score 0. For words this common,
-//     recency is the more useful order anyway, and ranking them would cost
-//     tens to hundreds of milliseconds.
+// A query of one word with more matches is ranked from the word's band
+// (table fts_bands, migration 0007). bm25 of one word grows with its
+// count in an event (tf) and shrinks with the event's length in tokens
+// (dl), whatever the idf and the mean length are. An event that at least
+// 128 others beat on both counts (equal counts: the newer wins) is never
+// among the word's 128 best, so the band keeps only the others: about 128
+// events per distinct tf, a few KB per word. Search scores the band with
+// FTS5's own formula (k1 1.2, b 0.75, the word's df kept in the band, the
+// event count and mean length from FTS5's averages record) and returns
+// the same hits and scores as ORDER BY bm25 over every match; ties go to
+// the newer event. With filters, the band's best 128 are checked against
+// them, and if enough pass they are the hits. A word without a band (a
+// limit above the band's depth, or one Apply has not yet found frequent)
+// is ranked by FTS5 over all its matches, which costs 0.8 µs a match.
+//
+// Apply keeps the bands in the transaction that indexes the events, so a
+// killed Apply leaves bands that match the index (TestStore_BandsSurviveKill).
+// After indexing, it reads the new events' indexed text, counts the words
+// that have bands in each (ASCII text split in Go as unicode61 does; text
+// with other characters tokenized by FTS5 in a temporary table, so counts
+// are exact), and merges them into each band: beating is transitive, so
+// the band of a band plus new events is the band of all. One new event in
+// 8 is split into all its words; a word in at least one of 200 new events
+// is looked up in the vocabulary, and one in more than 2000 events gets a
+// band, built from the index (fts5vocab instance and docsize). Replaced
+// events are read before they are unindexed and taken out of the bands
+// that hold them; each removed member lowers the band's depth by one (the
+// events it beat may now belong), and a band below depth 64 is rebuilt.
+// This roughly doubles the CPU time of Apply itself (see BENCHMARKS.md).
+//
+// Other queries with more matches than that (two or more words, phrases,
+// prefixes, filters that too few of a band's best pass) still return the
+// newest matches, newest first, with Score 0.
 //
 // Snippets are built only for the hits returned.
 //

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -35,9 +36,11 @@ const (
 // (event time in [Since, Until)) select events.
 //
 // When at most 2000 events match (300 with filters) they are ranked by
-// bm25 and Score is the bm25 score, higher for better matches. When more
-// match, hits are the newest matches (by ingestion order), newest first,
-// with Score 0: see the package documentation.
+// bm25 and Score is the bm25 score, higher for better matches. A query of
+// one word is ranked by bm25 however many events match (from the word's
+// band: see the package documentation). Other queries with more matches
+// return the newest matches (by ingestion order), newest first, with
+// Score 0.
 func (s *Store) Search(ctx context.Context, q reel.SearchQuery) ([]reel.Hit, error) {
 	hits := []reel.Hit{}
 	if q.Query.Empty() {
@@ -91,6 +94,9 @@ type searchPlan struct {
 	// prefix is set when the query is one prefix term that covers too
 	// many index terms to expand.
 	prefix *prefixTerms
+	// term is the index term when the query is one ASCII word, which is
+	// ranked from its band when it has one (see bandTop).
+	term string
 }
 
 // plan renders q. ok is false when the filters match nothing for sure.
@@ -105,6 +111,9 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, q reel.SearchQuery) (p *se
 	p.detail = p.match
 	if pt := expand[root]; pt != nil && pt.terms == nil {
 		p.prefix = pt
+	}
+	if root.Op == reel.OpTerm && !root.Prefix && asciiWord(root.Text) {
+		p.term = strings.ToLower(root.Text)
 	}
 	if f.SessionID != "" {
 		// A session's events were inserted together, so their ids (the
@@ -171,11 +180,29 @@ func (p *searchPlan) top(ctx context.Context, tx *sql.Tx, limit int) (ids []int6
 			}
 		}
 	}
+	whole := p.term != "" && !p.filtered()
+	switch {
+	case whole:
+		ids, scores, ok, err := bandTop(ctx, tx, p.term, limit)
+		if err != nil || ok {
+			return ids, scores, err
+		}
+	case p.term != "":
+		ids, scores, ok, err := p.bandFiltered(ctx, tx, limit)
+		if err != nil || ok {
+			return ids, scores, err
+		}
+	}
 	newest, err := p.newest(ctx, tx, p.match, max(p.max+1, limit))
 	if err != nil || len(newest) == 0 {
 		return nil, nil, err
 	}
-	if len(newest) > p.max {
+	if len(newest) > p.max && whole {
+		// A word with no band yet (or a limit deeper than its band): all
+		// its matches are ranked.
+		newest = newest[len(newest)-1:]
+		newest[0] = noLow
+	} else if len(newest) > p.max {
 		newest = newest[:min(limit, len(newest))]
 		return newest, make([]float64, len(newest)), nil
 	}
@@ -249,6 +276,24 @@ func (p *searchPlan) details(ctx context.Context, tx *sql.Tx, ids []int64, score
 }
 
 func (p *searchPlan) detailsOf(ctx context.Context, tx *sql.Tx, match string, ids []int64, byID map[int64]reel.Hit) error {
+	// Hits ranked by bm25 over a common word lie far apart; the range
+	// between them would be read whole, every match of the word in it. So
+	// ids are read in runs of close ids, each a range of its own.
+	sorted := slices.Sorted(slices.Values(ids))
+	start := 0
+	for i := 1; i <= len(sorted); i++ {
+		if i < len(sorted) && sorted[i]-sorted[i-1] <= ascWidth {
+			continue
+		}
+		if err := p.detailsRange(ctx, tx, match, sorted[start:i], byID); err != nil {
+			return err
+		}
+		start = i
+	}
+	return nil
+}
+
+func (p *searchPlan) detailsRange(ctx context.Context, tx *sql.Tx, match string, ids []int64, byID map[int64]reel.Hit) error {
 	lo, hi := ids[0], ids[0]
 	for _, id := range ids {
 		lo, hi = min(lo, id), max(hi, id)

@@ -25,7 +25,7 @@ func apply(t *testing.T, s *Store, b *reel.Batch) {
 	}
 }
 
-func TestStore_SearchNewestWhenManyMatch(t *testing.T) {
+func TestStore_SearchWhenManyMatch(t *testing.T) {
 	s := openTest(t, "")
 	old := message("codex", "old", 0, "common needle one", "common two", "common three")
 	apply(t, s, old)
@@ -51,10 +51,13 @@ func TestStore_SearchNewestWhenManyMatch(t *testing.T) {
 		ranked   bool
 		n        int
 	}{
-		{"OKNewest", "common", reel.Filter{}, []int64{last, last - 1, last - 2, last - 3, last - 4}, false, 20},
-		{"OKNewestLimit", "common", reel.Filter{Limit: 3}, []int64{last, last - 1, last - 2}, false, 3},
-		{"OKNewestLimitAboveAll", "common", reel.Filter{Limit: 5000}, []int64{last, last - 1}, false, len(texts) + 3},
-		{"OKNewestFiltered", "common", reel.Filter{Kinds: []string{reel.KindToolCall}}, []int64{last - last%3, last - last%3 - 3}, false, 20},
+		// One word is ranked by bm25 however common (see band_test.go).
+		{"OKRankedCommon", "common", reel.Filter{}, nil, true, 20},
+		{"OKRankedCommonLimit", "common", reel.Filter{Limit: 3}, nil, true, 3},
+		{"OKRankedCommonLimitAboveAll", "common", reel.Filter{Limit: 5000}, nil, true, len(texts) + 3},
+		{"OKNewestAnd", "common word", reel.Filter{}, []int64{last, last - 1, last - 2, last - 3, last - 4}, false, 20},
+		{"OKRankedFiltered", "common", reel.Filter{Kinds: []string{reel.KindToolCall}}, nil, true, 20},
+		{"OKNewestAndFiltered", "common word", reel.Filter{Kinds: []string{reel.KindToolCall}}, []int64{last - last%3, last - last%3 - 3}, false, 20},
 		{"OKRankedInOldSession", "common", reel.Filter{SessionID: old.Session.ID}, nil, true, 3},
 		{"OKRankedRare", "needle", reel.Filter{}, nil, true, 1},
 		{"OKRankedAnd", "common needle", reel.Filter{}, nil, true, 1},

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -38,6 +39,11 @@ type Store struct {
 
 	// version tells whether the database changed (DataVersion).
 	version versionWatch
+	// bandSeen is what Apply (under writeMu) knows of words without a
+	// band: see bandAdd.
+	bandSeen bandSeen
+	// wrote is set once Apply has run: see Close.
+	wrote atomic.Bool
 }
 
 var _ reel.Store = (*Store)(nil)
@@ -195,7 +201,13 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, _ = s.db.ExecContext(ctx, `PRAGMA optimize`)
+	if s.wrote.Load() {
+		// Only a Store that wrote runs optimize: on a large store, the
+		// tables a search reads (the index's shadow tables among them)
+		// are analysed by a whole scan, which ran into the timeout above,
+		// so a one-off search paid a second for it.
+		_, _ = s.db.ExecContext(ctx, `PRAGMA optimize`)
+	}
 	return s.closeDBs()
 }
 
