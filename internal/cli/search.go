@@ -38,8 +38,9 @@ func newSearchCmd(app *App) *cobra.Command {
 
 Query syntax: words must all match; "quoted phrases" match in order; migrat*
 matches a prefix; AND, OR and NOT (in capitals) and -word combine them, with
-parentheses. Punctuation is searched as text, so any query is valid. Very
-common words return the newest matches first.
+parentheses. Punctuation is searched as text, so any query is valid. One
+word is ranked by BM25 however common it is; a phrase, a prefix or several
+words with more than 2,000 matches return the newest matches first.
 
 With -i, search runs as you type in a full-screen view, QUERY optional:
 Up/Down move, Ctrl-S cycles the source, Ctrl-O types a project, Ctrl-T cycles
