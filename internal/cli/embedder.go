@@ -22,7 +22,7 @@ func (a *App) Embedder(ctx context.Context, model string) (reel.Embedder, error)
 		}
 		a.embedder, a.embedderErr = embed.FromConfigEnv(cfg, a.Getenv)
 		if a.embedder == nil && a.embedderErr == nil {
-			a.embedderErr = &reel.Error{Code: reel.EUNSUPPORT, Message: "semantic search is off ([embed] provider = \"off\")",
+			a.embedderErr = &reel.Error{Code: reel.EUNSUPPORT, Message: "no embedding model configured: semantic search is off ([embed] provider = \"off\")",
 				Hint: "full-text search works without it; 'reel models use builtin' turns the built-in model on"}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +40,13 @@ func writeSessions(t *testing.T, e *recEnv) {
 
 func TestSearchModesCLI(t *testing.T) {
 	e := newRecEnv(t)
+	// Semantic search off: every mode but fts says why.
+	if err := os.MkdirAll(e.env["REEL_HOME"], 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.env["REEL_HOME"], "config.toml"), []byte("[embed]\nprovider = \"off\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	writeSessions(t, e)
 
 	var hits []reel.Hit
@@ -82,5 +91,24 @@ func TestSearchModesCLI(t *testing.T) {
 	}
 	if out := e.ok("status"); !strings.Contains(out, "Embedding model: none: no embedding model configured") {
 		t.Fatalf("status says:\n%s", out)
+	}
+
+	// The default, the built-in model: reel embed covers every event, and
+	// vector and hybrid search find them.
+	if err := os.Remove(filepath.Join(e.env["REEL_HOME"], "config.toml")); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("embed")
+	status = statusReport{}
+	json.Unmarshal([]byte(e.ok("status", "--json")), &status)
+	if status.Vectors == nil || status.Vectors.Model != "builtin:reel-static-v1" || status.Vectors.Unavailable != "" {
+		t.Fatalf("status vectors with the built-in model = %+v", status.Vectors)
+	}
+	for _, mode := range []string{"vector", "hybrid"} {
+		hits = nil
+		json.Unmarshal([]byte(e.ok("search", "flaky", "deploy", "--mode", mode, "--explain", "--json")), &hits)
+		if len(hits) == 0 || hits[0].Explain == nil || hits[0].Explain.Mode != mode || hits[0].Explain.Model != "builtin:reel-static-v1" {
+			t.Fatalf("--mode %s with the built-in model = %+v", mode, hits)
+		}
 	}
 }
