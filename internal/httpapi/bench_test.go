@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/reel-sh/reel"
-	"github.com/reel-sh/reel/internal/unixsock"
 	"github.com/reel-sh/reel/internal/sqlite"
 	"github.com/reel-sh/reel/internal/tmux"
+	"github.com/reel-sh/reel/internal/unixsock"
 )
 
 // benchSessions is how many sessions the benchmark store holds; the
