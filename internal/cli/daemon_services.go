@@ -110,18 +110,11 @@ func (d *daemonServices) background() []func(context.Context) {
 		// The active shell recording's snapshot, which only the shell's
 		// hook and reel checkpoint write otherwise.
 		func(ctx context.Context) {
-			tick := time.NewTicker(d.ds.cfg.Load().Live.SnapshotInterval.Duration)
-			defer tick.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-tick.C:
-					if err := journal.SnapshotActiveRecording(ctx, d.ds.cfg.Load()); err != nil && ctx.Err() == nil {
-						d.log.Warn("snapshot the active recording", "err", err)
-					}
+			every(ctx, d.ds.cfg.Load().Live.SnapshotInterval.Duration, func() {
+				if err := journal.SnapshotActiveRecording(ctx, d.ds.cfg.Load()); err != nil && ctx.Err() == nil {
+					d.log.Warn("snapshot the active recording", "err", err)
 				}
-			}
+			})
 		},
 		func(ctx context.Context) {
 			// Sessions a dead daemon left are ended and ingested before the
@@ -132,16 +125,7 @@ func (d *daemonServices) background() []func(context.Context) {
 				d.log.Info("recovered live sessions", "count", len(rep.Recovered))
 			}
 			d.drain(ctx)
-			tick := time.NewTicker(spoolDrain)
-			defer tick.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-tick.C:
-					d.drain(ctx)
-				}
-			}
+			every(ctx, spoolDrain, func() { d.drain(ctx) })
 		},
 		func(ctx context.Context) {
 			if rep, err := d.sup.Reconcile(ctx); err != nil {
@@ -149,19 +133,26 @@ func (d *daemonServices) background() []func(context.Context) {
 			} else if len(rep.Removed)+len(rep.Stopped) > 0 {
 				d.log.Info("reconciled supervised sessions", "removed", len(rep.Removed), "stopped", len(rep.Stopped))
 			}
-			tick := time.NewTicker(pidRetry)
-			defer tick.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-tick.C:
-					if _, err := d.sup.CapturePIDs(ctx); err != nil && ctx.Err() == nil {
-						d.log.Debug("capture pids", "err", err)
-					}
+			every(ctx, pidRetry, func() {
+				if _, err := d.sup.CapturePIDs(ctx); err != nil && ctx.Err() == nil {
+					d.log.Debug("capture pids", "err", err)
 				}
-			}
+			})
 		},
+	}
+}
+
+// every calls fn every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			fn()
+		}
 	}
 }
 
