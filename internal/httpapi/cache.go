@@ -144,7 +144,14 @@ type agentCache struct {
 	// gen counts the changes this server made to supervised sessions;
 	// each makes the cached list old.
 	gen, bodyGen uint64
+	// checked is when the store's version was last asked.
+	checked time.Time
 }
+
+// agentsVersionEvery is how often a cached supervised-session list asks
+// whether the store (the registry) changed: a status a hook reported, the
+// reaper's work or another process's write shows within it.
+const agentsVersionEvery = 100 * time.Millisecond
 
 // invalidate makes the cached list old: the server changed a session.
 func (c *agentCache) invalidate() {
@@ -172,15 +179,24 @@ func (s *Server) cachedAgents(ctx context.Context, sup reel.Supervisor) (encoded
 		v, err := vs.DataVersion(ctx)
 		return v, err == nil
 	}
-	v, ok := version()
-	if !ok {
-		return s.readAgents(ctx, sup)
-	}
 	c := &s.agents
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := s.now()
-	if c.body != nil && c.bodyGen == c.gen && c.version == v && !now.Before(c.at) && now.Sub(c.at) < s.opts.AgentsTTL {
+	fresh := func() bool {
+		return c.body != nil && c.bodyGen == c.gen && !now.Before(c.at) && now.Sub(c.at) < s.opts.AgentsTTL
+	}
+	// The store's version is asked at most every agentsVersionEvery: it
+	// is a third of a cached answer's cost.
+	if fresh() && !now.Before(c.checked) && now.Sub(c.checked) < agentsVersionEvery {
+		return c.body, nil
+	}
+	v, ok := version()
+	if !ok {
+		return s.readAgents(ctx, sup)
+	}
+	c.checked = now
+	if fresh() && c.version == v {
 		return c.body, nil
 	}
 	gen := c.gen

@@ -190,6 +190,8 @@ func TestServer_AgentsTTL(t *testing.T) {
 	if err := st.PutAgent(ctx, reel.AgentSession{ID: "a1", Name: "renamed", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
+	want("a registry write, within the version check's interval", 3, 0, "stopped")
+	now = now.Add(100 * time.Millisecond)
 	want("after a registry write", 3, 1, "renamed")
 	want("cached again", 4, 0, "renamed")
 

@@ -48,9 +48,10 @@
 // whichever process wrote it; Options.NoCache turns this off. GET
 // /v1/agents reconciles with tmux on every request unless
 // Options.AgentsTTL is set: then it answers a list up to that old,
-// read again at once after any POST through the server or any commit
-// to the store (which holds the daemon's registry). The daemon sets
-// it; reel ps without a daemon asks tmux itself.
+// read again at once after any POST through the server, and within
+// 100 ms of any commit to the store (which holds the daemon's registry:
+// a status a hook reported, the reaper's work). The daemon sets it to
+// 1 s; reel ps without a daemon asks tmux itself.
 //
 // # Errors
 //

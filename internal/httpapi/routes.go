@@ -115,7 +115,7 @@ func apiRoutes() []*route {
 		{Method: "GET", Path: "/v1/agents", ID: "listAgents", Summary: "List supervised sessions, newest first",
 			Doc: "Each session is reconciled with tmux (activity, status, PID) as it is listed. A server started " +
 				"with a cache time (the daemon's) may answer a list reconciled up to that long before: a change made " +
-				"through the API, or any write to the registry, is listed by the next request; what only tmux knows " +
+				"through the API is listed by the next request, any other write to the registry within 100 ms; what only tmux knows " +
 				"(output activity, idle after the quiet period, a pane that ended) shows within the cache time. " +
 				"GET /v1/agents/{key} always asks tmux.",
 			Resp: []reel.AgentSession{}, Needs: "supervisor", h: (*Server).listAgents},

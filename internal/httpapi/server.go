@@ -90,8 +90,8 @@ type Options struct {
 	// (and reconciled with tmux) up to AgentsTTL before, instead of
 	// asking tmux on every request. The list is read again at once after
 	// any change this server makes (any successful POST) and, when the
-	// store is Versioned, after any commit to the store, which holds the
-	// daemon's registry; what only tmux knows (output activity, idle
+	// store is Versioned, within 100 ms of any commit to the store, which
+	// holds the daemon's registry; what only tmux knows (output activity, idle
 	// after the quiet period, a pane's end) shows within AgentsTTL. 0
 	// reconciles on every request, as reel.Supervisor.Agents does.
 	AgentsTTL time.Duration
