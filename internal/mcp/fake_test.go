@@ -6,8 +6,9 @@ import (
 	"github.com/reel-sh/reel"
 )
 
-// FakeTimeline is a func-field fake of reel.Timeline: the real one is
-// built on another branch, and the daemon's tests use it.
+// FakeTimeline is a func-field fake of reel.Timeline, so that these tests
+// pin each tool's mapping; the real one (internal/timeline) serves reel
+// mcp in internal/cli's TestMCP_Stdio.
 type FakeTimeline struct {
 	EventsFn func(ctx context.Context, q reel.EventQuery) ([]reel.Event, error)
 	ReplayFn func(ctx context.Context, q reel.EventQuery) ([]reel.Step, error)
@@ -28,8 +29,9 @@ func (f *FakeTimeline) Diff(ctx context.Context, session, a, b string) (reel.Dif
 	return f.DiffFn(ctx, session, a, b)
 }
 
-// FakeSupervisor is a func-field fake of reel.Supervisor: the real one
-// drives tmux and lives on another branch.
+// FakeSupervisor is a func-field fake of reel.Supervisor, so that these
+// tests can make it fail at will; the real one drives tmux
+// (internal/tmux, tested there and end to end in the daemon's script).
 type FakeSupervisor struct {
 	StartFn  func(ctx context.Context, req reel.StartRequest) (reel.AgentSession, error)
 	AgentsFn func(ctx context.Context) ([]reel.AgentSession, error)
