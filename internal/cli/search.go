@@ -50,9 +50,10 @@ Esc quits.
 
 Modes: fts matches words (BM25); vector ranks events by the similarity of
 their embedding to the query's; hybrid fuses both by reciprocal rank. The
-default is hybrid once the configured embedding model has vectors (reel
-embed), else fts. vector and hybrid fail with a hint when no model is
-configured. Hits are capped per session (--per-session) and grouped, so one
+default is fts: vector and hybrid load every vector of the store into memory
+first, about 12 µs each (a quarter of a second at 20,000 events), which a
+one-shot command should not pay unasked. vector and hybrid fail with a hint
+when no model is configured. Hits are capped per session (--per-session) and grouped, so one
 long session cannot fill the page.`,
 		Example: `  reel search flaky migration
   reel search '"connection refused"' --source codex --since 2026-01-01 --limit 20
@@ -88,7 +89,7 @@ long session cannot fill the page.`,
 	f.IntVar(&opts.limit, "limit", 20, "at most this many hits")
 	f.BoolVar(&opts.json, "json", false, "print hits as JSON")
 	f.BoolVarP(&opts.interactive, "interactive", "i", false, "search as you type in a full-screen view")
-	f.StringVar(&opts.mode, "mode", "", "hybrid, fts or vector (default: hybrid once vectors exist, else fts)")
+	f.StringVar(&opts.mode, "mode", "", "fts, hybrid or vector; hybrid and vector load every vector first")
 	f.IntVar(&opts.perSession, "per-session", defaultPerSession, "at most this many hits of one session (0: no cap)")
 	f.BoolVar(&opts.explain, "explain", false, "say how each hit was ranked: mode, model, ranks and scores")
 	cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{reel.ModeHybrid, reel.ModeFTS, reel.ModeVector},
@@ -112,7 +113,11 @@ func runSearch(ctx context.Context, opts *searchOptions) ([]reel.Hit, error) {
 	if opts.perSession < 0 {
 		return nil, reel.Errorf(reel.EINVALID, "--per-session must be 0 (no cap) or more")
 	}
-	q := reel.SearchQuery{Mode: opts.mode, PerSession: opts.perSession, Explain: opts.explain,
+	mode := opts.mode
+	if mode == "" {
+		mode = reel.ModeFTS
+	}
+	q := reel.SearchQuery{Mode: mode, PerSession: opts.perSession, Explain: opts.explain,
 		Query: reel.ParseQuery(opts.query),
 		Filter: reel.Filter{Sources: splitList(opts.sources), Project: opts.project,
 			Kinds: splitList(opts.kinds), Roles: splitList(opts.roles), Limit: opts.limit},

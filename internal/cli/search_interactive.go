@@ -45,11 +45,11 @@ func runSearchInteractive(ctx context.Context, opts *searchOptions) error {
 	render := func(ctx context.Context, w io.Writer, sessionID string) error {
 		return renderSession(ctx, opts.app, w, sessionID, color)
 	}
-	// The searcher reel search uses: hybrid once vectors exist, else
-	// full-text.
+	// The searcher reel search uses, full-text as it is by default, so
+	// that the first keystroke never waits for the vectors to load.
 	sr, _ := opts.app.searcher(ctx, store, "")
 	res, err := tui.Run(ctx, tui.Options{
-		Searcher: sr, Store: store, Query: opts.query, Limit: opts.limit, PerSession: defaultPerSession,
+		Searcher: sr, Store: store, Query: opts.query, Limit: opts.limit, PerSession: defaultPerSession, Mode: reel.ModeFTS,
 		Color: color, Render: render, Pager: opts.app.Getenv("PAGER"),
 	}, in, ui)
 	if err != nil {
