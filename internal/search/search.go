@@ -308,7 +308,7 @@ func (s *Searcher) fuse(ctx context.Context, q reel.SearchQuery, mode, model str
 	for {
 		out = out[:0]
 		count := map[string]int{}
-		var todo []*cand
+		var unresolved []*cand
 		for _, c := range cs {
 			if len(out) == page {
 				break
@@ -317,20 +317,20 @@ func (s *Searcher) fuse(ctx context.Context, q reel.SearchQuery, mode, model str
 				continue
 			}
 			if c.hit == nil {
-				todo = append(todo, c)
+				unresolved = append(unresolved, c)
 			}
 			count[c.sid]++
 			out = append(out, c)
 		}
-		if len(todo) == 0 {
+		if len(unresolved) == 0 {
 			break
 		}
 		// The page's vector hits are read at once: each is a lookup of
 		// its event and session.
-		if err := s.resolveAll(ctx, todo, q.Query); err != nil {
+		if err := s.resolveAll(ctx, unresolved, q.Query); err != nil {
 			return nil, err
 		}
-		for _, c := range todo {
+		for _, c := range unresolved {
 			if c.hit == nil { // discarded since it was embedded
 				gone[c] = true
 			}
